@@ -1,0 +1,31 @@
+using System.Net;
+using EduVpnActors.Messages.Errors;
+
+namespace EduVpnActors.Actors.Http;
+
+/// <summary>
+/// A typed failure of an engine HTTP request. The message names the URL without its query (which
+/// may carry codes or state) and never includes request headers or bodies sent.
+/// </summary>
+public sealed class EngineHttpException : Exception
+{
+    public EngineHttpException(HttpErrorKind kind, Uri? url, string message, Exception? inner = null)
+        : base(message, inner)
+    {
+        Kind = kind;
+        Url = url;
+    }
+
+    public HttpErrorKind Kind { get; }
+
+    /// <summary>The URL without query or fragment.</summary>
+    public Uri? Url { get; }
+
+    public HttpStatusCode? StatusCode { get; init; }
+
+    /// <summary>At most the first 4 KiB of an error response body, for support logs.</summary>
+    public string? ResponseBody { get; init; }
+
+    internal static string Redact(Uri? url) =>
+        url is null ? "(none)" : url.GetLeftPart(UriPartial.Path);
+}

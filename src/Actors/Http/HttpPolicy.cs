@@ -1,0 +1,42 @@
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Akka.Configuration;
+
+namespace EduVpnActors.Actors.Http;
+
+/// <summary>The rules every engine HTTP request follows (configured under <c>eduvpn.http</c>).</summary>
+public sealed record HttpPolicy
+{
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan DisconnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public long MaxResponseBytes { get; init; } = 16 * 1024 * 1024;
+    public int MaxRedirects { get; init; } = 10;
+    public SslProtocols MinimumTls { get; init; } = SslProtocols.Tls12;
+    public string UserAgent { get; init; } = "eduVPN for Linux/0.1.0 eduvpn-common/2.1.0";
+
+    /// <summary>An extra certificate to trust as a root (private CA, test server); host names are still checked.</summary>
+    public X509Certificate2? ExtraTrustedCertificate { get; init; }
+
+    public SslProtocols EnabledProtocols => MinimumTls == SslProtocols.Tls13 ? SslProtocols.Tls13 : SslProtocols.Tls12 | SslProtocols.Tls13;
+
+    public static HttpPolicy FromConfig(Config config, string userAgent)
+    {
+        var http = config.GetConfig("eduvpn.http");
+        var certPath = http.GetString("extra-trusted-certificate", "");
+        return new HttpPolicy
+        {
+            Timeout = http.GetTimeSpan("timeout", TimeSpan.FromSeconds(10)),
+            DisconnectTimeout = http.GetTimeSpan("disconnect-timeout", TimeSpan.FromSeconds(5)),
+            MaxResponseBytes = http.GetLong("max-response-bytes", 16 * 1024 * 1024),
+            MaxRedirects = http.GetInt("max-redirects", 10),
+            MinimumTls = http.GetString("minimum-tls", "tls12").ToLowerInvariant() switch
+            {
+                "tls13" => SslProtocols.Tls13,
+                "tls12" => SslProtocols.Tls12,
+                var other => throw new ConfigurationException($"eduvpn.http.minimum-tls must be tls12 or tls13, not '{other}'."),
+            },
+            UserAgent = userAgent,
+            ExtraTrustedCertificate = string.IsNullOrWhiteSpace(certPath) ? null : X509Certificate2.CreateFromPemFile(certPath),
+        };
+    }
+}

@@ -1,0 +1,47 @@
+using System.Runtime.Serialization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Akka.Actor;
+using Akka.Serialization;
+
+namespace EduVpnActors.Actors.Persistence;
+
+/// <summary>
+/// The one serializer for everything the engine persists: System.Text.Json payloads under
+/// versioned string manifests. No type names are written; an unknown manifest (a journal written
+/// by a newer version) is a <see cref="SerializationException"/>, never a guess.
+/// </summary>
+public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+{
+    public const int Id = 4711;
+
+    internal static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
+    };
+
+    public override int Identifier => Id;
+
+    public override string Manifest(object o) => PersistedTypeRegistry.ManifestOf(o.GetType());
+
+    public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), JsonOptions);
+
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        if (!PersistedTypeRegistry.TryResolve(manifest, out var type))
+        {
+            throw new SerializationException($"Unknown manifest '{manifest}': the journal was written by a newer or foreign version of the engine.");
+        }
+        try
+        {
+            return JsonSerializer.Deserialize(bytes, type, JsonOptions)
+                ?? throw new SerializationException($"Empty payload for manifest '{manifest}'.");
+        }
+        catch (JsonException e)
+        {
+            throw new SerializationException($"Corrupt payload for manifest '{manifest}': {e.Message}", e);
+        }
+    }
+}

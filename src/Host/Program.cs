@@ -1,0 +1,5 @@
+using System.CommandLine;
+using EduVpnActors.Host;
+
+var root = HostCommands.Build();
+return await root.Parse(args).InvokeAsync();
