@@ -75,6 +75,11 @@ public sealed class EngineHttpClient : IDisposable
             }
             using var request = build(current);
             request.RequestUri = current;
+            if (hop > 0 && !SameOrigin(url, current))
+            {
+                // Credentials are for the origin they were issued for, never for where it redirects to.
+                request.Headers.Authorization = null;
+            }
             HttpResponseMessage response;
             try
             {
@@ -133,6 +138,11 @@ public sealed class EngineHttpClient : IDisposable
     }
 
     public void Dispose() => _client.Dispose();
+
+    private static bool SameOrigin(Uri a, Uri b) =>
+        string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
+        && a.Port == b.Port;
 
     private static bool IsRedirect(HttpStatusCode status) =>
         status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther

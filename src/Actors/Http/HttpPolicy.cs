@@ -36,7 +36,8 @@ public sealed record HttpPolicy
                 var other => throw new ConfigurationException($"eduvpn.http.minimum-tls must be tls12 or tls13, not '{other}'."),
             },
             UserAgent = userAgent,
-            ExtraTrustedCertificate = string.IsNullOrWhiteSpace(certPath) ? null : X509Certificate2.CreateFromPemFile(certPath),
+            // Reads a certificate-only PEM or DER file (no private key needed or wanted).
+            ExtraTrustedCertificate = string.IsNullOrWhiteSpace(certPath) ? null : X509CertificateLoader.LoadCertificateFromFile(certPath),
         };
     }
 }
