@@ -72,7 +72,8 @@ public sealed partial class PortalTestServer : IAsyncDisposable
 
     /// <summary>
     /// Runs before the portal's own handling of every request; return true when the request was
-    /// fully answered (hostile-server tests). The request is still logged.
+    /// fully answered (hostile-server tests). The request is still logged. A form body has already
+    /// been read by then: use <c>Request.Form</c>, not <c>Request.Body</c>.
     /// </summary>
     public Func<HttpContext, Task<bool>>? Intercept { get; set; }
 

@@ -27,6 +27,7 @@ public static class TestCertificate
     {
         var path = Path.Combine(Path.GetTempPath(), $"eduvpn-test-cert-{Environment.ProcessId}-{Guid.NewGuid():N}.pem");
         File.WriteAllText(path, Valid.Value.ExportCertificatePem());
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => File.Delete(path);
         return path;
     });
 
