@@ -1,4 +1,5 @@
 using System.Net;
+using EduVpnActors.Tests.Support;
 using EduVpnActors.TestServer;
 using Microsoft.AspNetCore.Http;
 
