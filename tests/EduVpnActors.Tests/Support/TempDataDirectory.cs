@@ -1,0 +1,27 @@
+namespace EduVpnActors.Tests.Support;
+
+/// <summary>A private data directory for one test, deleted afterwards.</summary>
+internal sealed class TempDataDirectory : IDisposable
+{
+    public TempDataDirectory()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "eduvpn-actors-tests", Guid.NewGuid().ToString("N"));
+    }
+
+    public string Path { get; }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (Directory.Exists(Path))
+            {
+                Directory.Delete(Path, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // A file still held by a stopping actor system; the temp folder is cleaned by the OS later.
+        }
+    }
+}
