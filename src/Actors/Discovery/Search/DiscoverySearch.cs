@@ -23,7 +23,8 @@ public static class DiscoverySearch
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(names);
         ArgumentNullException.ThrowIfNull(keywords);
-        return ScoreNormalized(NormalizeQuery(query), names, keywords);
+        var normalized = NormalizeQuery(query);
+        return ScoreNormalized(normalized, Levenshtein.Words(normalized), names, keywords);
     }
 
     /// <summary>
@@ -60,10 +61,11 @@ public static class DiscoverySearch
         }
 
         var normalized = NormalizeQuery(query);
+        var words = Levenshtein.Words(normalized);
         var hits = new List<SearchHit<T>>();
         foreach (var item in items)
         {
-            var score = ScoreNormalized(normalized, names(item), keywords(item));
+            var score = ScoreNormalized(normalized, words, names(item), keywords(item));
             if (score >= 0)
             {
                 hits.Add(new SearchHit<T>(item, score));
@@ -77,12 +79,12 @@ public static class DiscoverySearch
     private static string NormalizeQuery(string query) =>
         string.Join(' ', TextFolding.Normalize(query).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 
-    private static int ScoreNormalized(string query, LocalizedText names, LocalizedText keywords)
+    private static int ScoreNormalized(string query, string[] words, LocalizedText names, LocalizedText keywords)
     {
         var nameScore = -1;
         foreach (var name in FoldedValues(names))
         {
-            var adjusted = Levenshtein.Adjusted(query, name);
+            var adjusted = Levenshtein.Adjusted(query, words, name);
             if (adjusted >= 0 && (nameScore < 0 || adjusted < nameScore))
             {
                 nameScore = adjusted;
@@ -93,7 +95,7 @@ public static class DiscoverySearch
         var keywordScore = keywords.IsEmpty ? -1 : -2;
         foreach (var keyword in FoldedValues(keywords))
         {
-            var adjusted = Levenshtein.Adjusted(query, keyword);
+            var adjusted = Levenshtein.Adjusted(query, words, keyword);
             if (adjusted < 0)
             {
                 continue;

@@ -53,9 +53,20 @@ public static class Levenshtein
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(text);
-        // eduvpn-common splits on single spaces; the empty pieces that gives for runs of spaces
-        // are substrings of everything, so splitting on any whitespace run only adds tabs etc.
-        foreach (var word in query.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+        return Adjusted(query, Words(query), text);
+    }
+
+    /// <summary>
+    /// The words of a query. eduvpn-common splits on single spaces; the empty pieces that gives for
+    /// runs of spaces are substrings of everything, so splitting on any whitespace run only adds
+    /// tabs and other blanks as separators.
+    /// </summary>
+    internal static string[] Words(string query) => query.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary><see cref="Adjusted(string, string)"/> with the query's words split once for many texts.</summary>
+    internal static int Adjusted(string query, string[] words, string text)
+    {
+        foreach (var word in words)
         {
             if (!text.Contains(word, StringComparison.Ordinal))
             {
