@@ -63,6 +63,20 @@ public static class ConnectionStateMachine
     public static string UnhandledRequiredMessage(ConnectionState from, ConnectionState to) =>
         $"fsm failed transition from '{from}' to '{to}', is this required transition handled?";
 
+    /// <summary>
+    /// How a host's SetState request is answered (behaviour reference §2.4): a legal transition is
+    /// performed; an illegal one is a silent success when the machine is already in that state,
+    /// else a failure (text: <see cref="HostRequestRejectedMessage"/>).
+    /// </summary>
+    public static HostStateRequestOutcome EvaluateHostRequest(ConnectionState current, ConnectionState requested) =>
+        CanTransition(current, requested) ? HostStateRequestOutcome.Transition
+        : current == requested ? HostStateRequestOutcome.AlreadyInState
+        : HostStateRequestOutcome.Rejected;
+
+    /// <summary>eduvpn-common's text for a rejected SetState.</summary>
+    public static string HostRequestRejectedMessage(ConnectionState current, ConnectionState requested) =>
+        $"Failed internal state transition requested by the client from: '{current}' to '{requested}'";
+
     /// <summary>Throws <see cref="ConnectionTransitionException"/> unless the transition is legal.</summary>
     public static void EnsureCanTransition(ConnectionState from, ConnectionState to)
     {
@@ -75,6 +89,17 @@ public static class ConnectionStateMachine
     private static bool IsAllowed(ConnectionState from, ConnectionState to) =>
         to is ConnectionState.Main or ConnectionState.Deregistered
         || (from != to && Table.TryGetValue(from, out var targets) && targets.Contains(to));
+}
+
+/// <summary>The answer to a host's SetState request.</summary>
+public enum HostStateRequestOutcome
+{
+    /// <summary>Perform the transition (and notify the host as for any transition).</summary>
+    Transition,
+    /// <summary>Illegal, but the machine is already there: succeed without a transition.</summary>
+    AlreadyInState,
+    /// <summary>Illegal: fail.</summary>
+    Rejected,
 }
 
 /// <summary>An illegal state transition was attempted.</summary>

@@ -109,4 +109,19 @@ public sealed class ConnectionStateMachineTests
             Assert.True(ConnectionStateMachine.CanTransition(path[i - 1], path[i]));
         }
     }
+
+    [Theory]
+    [InlineData(ConnectionState.GotConfig, ConnectionState.Connecting, HostStateRequestOutcome.Transition)]
+    [InlineData(ConnectionState.Connected, ConnectionState.Connected, HostStateRequestOutcome.AlreadyInState)]
+    [InlineData(ConnectionState.Main, ConnectionState.Main, HostStateRequestOutcome.Transition)]
+    [InlineData(ConnectionState.Main, ConnectionState.Connecting, HostStateRequestOutcome.Rejected)]
+    [InlineData(ConnectionState.Connected, ConnectionState.Disconnected, HostStateRequestOutcome.Rejected)]
+    public void EvaluateHostRequest_FollowsSetStateRules(ConnectionState current, ConnectionState requested, HostStateRequestOutcome expected) =>
+        Assert.Equal(expected, ConnectionStateMachine.EvaluateHostRequest(current, requested));
+
+    [Fact]
+    public void HostRequestRejectedMessage_HasEduVpnCommonsText() =>
+        Assert.Equal(
+            "Failed internal state transition requested by the client from: 'Main' to 'Connecting'",
+            ConnectionStateMachine.HostRequestRejectedMessage(ConnectionState.Main, ConnectionState.Connecting));
 }
