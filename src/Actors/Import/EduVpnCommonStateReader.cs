@@ -73,6 +73,12 @@ public static class EduVpnCommonStateReader
             throw TooLarge();
         }
 
+        // Go would substitute U+FFFD; rejecting keeps later string reads from failing untyped.
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            throw new StateImportException(StateImportErrorKind.NotJson, null, "the state is not valid UTF-8");
+        }
+
         JsonDocument document;
         try
         {
