@@ -13,6 +13,11 @@ namespace EduVpnActors.Actors.Import;
 /// <see cref="StateImportException"/> and no partial state is returned. Tokens are not part of
 /// the format; unexpected fields are ignored and their values never appear in errors.
 /// </summary>
+/// <remarks>
+/// Differences from Go's decoder, all on input eduvpn-common never writes: field names match
+/// exactly (Go also accepts other letter cases), invalid UTF-8 is rejected (Go substitutes
+/// U+FFFD), and two Secure Internet servers are rejected (eduvpn-common never stores two).
+/// </remarks>
 public static class EduVpnCommonStateReader
 {
     /// <summary>Largest accepted input; real files are a few hundred KiB (mostly discovery).</summary>
@@ -215,6 +220,8 @@ public static class EduVpnCommonStateReader
                 var homePath = Join(listPath, "secure_internet_home");
                 var orgId = String(home, "home_organization_id", homePath);
                 var location = String(home, "current_location", homePath);
+                // Checked for type only: names come from discovery, not from the state.
+                _ = Localized(home, "display_name", homePath);
                 // Every base is validated even though only the current location's is kept.
                 var bases = new Dictionary<string, ImportedServer>(StringComparer.Ordinal);
                 if (Object(home, "base_map", homePath) is { } baseMap)

@@ -156,6 +156,7 @@ public sealed class StateReaderErrorTests
     [InlineData("{\"v1\":{\"servers\":{\"custom_servers\":{\"current_url\":false}}}}")]
     [InlineData("{\"v1\":{\"servers\":{\"secure_internet_home\":{\"base_map\":{\"nl\":\"x\"},\"home_organization_id\":\"o\",\"current_location\":\"nl\"}}}}")]
     [InlineData("{\"v1\":{\"servers\":{\"secure_internet_home\":{\"home_organization_id\":7}}}}")]
+    [InlineData("{\"v1\":{\"servers\":{\"secure_internet_home\":{\"display_name\":[]}}}}")]
     public void Read_WrongJsonType_InvalidField(string text)
     {
         var error = StateFiles.ReadFails(text);
