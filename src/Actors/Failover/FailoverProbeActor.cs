@@ -61,10 +61,9 @@ public sealed class FailoverProbeActor : ReceiveActor, IWithTimers
         {
             _rxBefore = read.Bytes;
             Become(Probing);
-            SetPhase(ProbePhase.Probing);
-            SendNextEcho();
             Timers.StartSingleTimer(ReplyTimeoutKey, ReplyTimeoutElapsed.Instance, _timing.ReplyTimeout);
             ListenForReply();
+            SendNextEcho();
         });
         HandleFailures();
         HandleCommon();
@@ -74,11 +73,9 @@ public sealed class FailoverProbeActor : ReceiveActor, IWithTimers
     {
         Receive<ReplyTimeoutElapsed>(_ =>
         {
-            if (!SendNextEcho())
-            {
-                return;
-            }
+            // Armed before the send: once a test (or anyone) sees the echo, the next tick is due.
             Timers.StartPeriodicTimer(PingKey, PingTick.Instance, _timing.Interval);
+            SendNextEcho();
         });
         Receive<PingTick>(_ => SendNextEcho());
         Receive<EchoSent>(_ => { });
@@ -169,20 +166,20 @@ public sealed class FailoverProbeActor : ReceiveActor, IWithTimers
         }
 
         Become(MeasuringStart);
-        SetPhase(ProbePhase.MeasuringStart);
         ReadCounter();
+        SetPhase(ProbePhase.MeasuringStart);
     }
 
-    /// <summary>Sends the next echo, or moves to the final counter read when all were sent. False when finished sending.</summary>
-    private bool SendNextEcho()
+    /// <summary>Sends the next echo (subscribers see the count), or moves to the final counter read when all were sent.</summary>
+    private void SendNextEcho()
     {
         if (_echoesSent >= _timing.Count)
         {
             Timers.Cancel(PingKey);
             Become(MeasuringEnd);
-            SetPhase(ProbePhase.MeasuringEnd);
             ReadCounter();
-            return false;
+            SetPhase(ProbePhase.MeasuringEnd);
+            return;
         }
         var sequence = ++_echoesSent;
         var pinger = _pinger!;
@@ -192,7 +189,7 @@ public sealed class FailoverProbeActor : ReceiveActor, IWithTimers
             await pinger.SendEchoAsync(sequence, token).ConfigureAwait(false);
             return new EchoSent(sequence);
         }).PipeTo(Self);
-        return true;
+        SetPhase(ProbePhase.Probing);
     }
 
     private void ReadCounter()

@@ -30,6 +30,8 @@ public sealed class IcmpEchoPinger : IEchoPinger
     private const int IcmpFilter = 1;
     private const int IpProtoIcmpV6 = 58;
     private const int Icmp6Filter = 1;
+    private const int IpProtoIpv6 = 41;
+    private const int Ipv6DontFrag = 62;
 
     private readonly Socket _socket;
     private readonly IPAddress _gateway;
@@ -163,6 +165,20 @@ public sealed class IcmpEchoPinger : IEchoPinger
             if (raw && OperatingSystem.IsLinux())
             {
                 OnlyEchoReplies(socket, gateway.AddressFamily);
+            }
+            // MTU-sized means MTU-sized: never fragment locally; too large for the link is a send error.
+            if (gateway.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                if (OperatingSystem.IsLinux())
+                {
+                    Span<byte> on = stackalloc byte[4];
+                    BinaryPrimitives.WriteInt32LittleEndian(on, 1);
+                    socket.SetRawSocketOption(IpProtoIpv6, Ipv6DontFrag, on);
+                }
+            }
+            else
+            {
+                socket.DontFragment = true;
             }
             if (!raw)
             {
