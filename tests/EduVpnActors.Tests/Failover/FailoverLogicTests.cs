@@ -247,3 +247,42 @@ public sealed class FailoverLogicTests
         return packet;
     }
 }
+
+public sealed class GatewayCalculatorTests
+{
+    [Theory]
+    [InlineData("10.10.10.5/24", "10.10.10.1")]
+    [InlineData("10.10.10.130/25", "10.10.10.129")]
+    [InlineData("fd42::5/112", "fd42::1")]
+    [InlineData("5502:df9::/64", "5502:df9::1")]
+    public void TryCalculate_Section57Vectors_NetworkPlusOne(string cidr, string expected)
+    {
+        Assert.True(GatewayCalculator.TryCalculate(cidr, out var gateway, out var error));
+        Assert.Null(error);
+        Assert.Equal(IPAddress.Parse(expected), gateway);
+    }
+
+    [Theory]
+    [InlineData("5502:df9::0/128", "5502:df9::1")]
+    [InlineData("5502:df9::ffff/128", "5502:df9::1:0")]
+    [InlineData("10.0.0.0/32", "10.0.0.1")]
+    [InlineData("10.0.0.255/32", "10.0.1.0")]
+    public void TryCalculate_IncrementLeavesNetwork_Section57Error(string cidr, string outside)
+    {
+        Assert.False(GatewayCalculator.TryCalculate(cidr, out var gateway, out var error));
+        Assert.Null(gateway);
+        Assert.Equal($"IP network does not contain incremented IP: {outside}", error);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.1")]
+    [InlineData("bla")]
+    [InlineData("5502:df9::ffff")]
+    [InlineData("10.1/8")]
+    [InlineData("10.0.0.1/33")]
+    public void TryCalculate_NotACidr_ParseError(string cidr)
+    {
+        Assert.False(GatewayCalculator.TryCalculate(cidr, out _, out var error));
+        Assert.Equal($"invalid CIDR address: {cidr}", error);
+    }
+}
