@@ -47,7 +47,8 @@ public sealed class FailoverProbeActor : ReceiveActor, IWithTimers
 
     /// <summary>A probe actor; send it <see cref="StartProbe"/>. <paramref name="probeId"/> names it in verdicts sent before the start.</summary>
     public static Props Props(string probeId, FailoverSettings settings, FailoverDependencies? dependencies = null) =>
-        Akka.Actor.Props.Create(() => new FailoverProbeActor(probeId, settings, dependencies ?? FailoverDependencies.Default));
+        // A producer instead of an expression tree: hosts start thousands of probes, each Props counts.
+        Akka.Actor.Props.CreateBy(new Producer(probeId, settings, dependencies ?? FailoverDependencies.Default));
 
     private void Pending()
     {
@@ -224,7 +225,10 @@ public sealed class FailoverProbeActor : ReceiveActor, IWithTimers
 
     private void OnReply(ReplyReceived reply)
     {
-        _log.Debug("Probe {ProbeId}: echo reply {Sequence}", _probeId, reply.Sequence);
+        if (_log.IsDebugEnabled)
+        {
+            _log.Debug("Probe {ProbeId}: echo reply {Sequence}", _probeId, reply.Sequence);
+        }
         Finish(ProbeOutcome.NotDropped, replySeen: true, rxAfter: null);
     }
 
@@ -259,8 +263,11 @@ public sealed class FailoverProbeActor : ReceiveActor, IWithTimers
             subscriber.Tell(new ProbeStateChanged(_probeId, ProbePhase.Finished, _echoesSent));
             subscriber.Tell(verdict);
         }
-        _log.Info("Probe {ProbeId} to {Gateway}: {Outcome} after {EchoesSent} echoes, {ElapsedMs} ms {ErrorKind}",
-            _probeId, _request?.Gateway, verdict.Outcome, verdict.EchoesSent, verdict.ElapsedMs, verdict.Error?.Kind);
+        if (_log.IsInfoEnabled)
+        {
+            _log.Info("Probe {ProbeId} to {Gateway}: {Outcome} after {EchoesSent} echoes, {ElapsedMs} ms {ErrorKind}",
+                _probeId, _request?.Gateway, verdict.Outcome, verdict.EchoesSent, verdict.ElapsedMs, verdict.Error?.Kind);
+        }
         return true;
     }
 
@@ -306,6 +313,17 @@ public sealed class FailoverProbeActor : ReceiveActor, IWithTimers
         _cts.Dispose();
         _pinger?.Dispose();
         base.PostStop();
+    }
+
+    private sealed class Producer(string probeId, FailoverSettings settings, FailoverDependencies dependencies) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(FailoverProbeActor);
+
+        public ActorBase Produce() => new FailoverProbeActor(probeId, settings, dependencies);
+
+        public void Release(ActorBase actor)
+        {
+        }
     }
 
     private sealed record RxRead(long Bytes) : INoSerializationVerificationNeeded, IDeadLetterSuppression;

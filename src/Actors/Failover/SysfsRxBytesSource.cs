@@ -35,16 +35,19 @@ public sealed class SysfsRxBytesSource : IRxBytesSource
             throw new FailoverException(ProbeErrorKind.RxCounterFailed, $"'{_interfaceName}' is not a valid interface name");
         }
         var path = Path.Combine(_sysfsRoot, _interfaceName, "statistics", "rx_bytes");
-        string text;
+        // A 20-digit counter and a newline: one small read, no stream or reader buffers per probe.
+        var buffer = new byte[32];
+        int length;
         try
         {
-            text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
+            using var handle = File.OpenHandle(path);
+            length = await RandomAccess.ReadAsync(handle, buffer, 0, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new FailoverException(ProbeErrorKind.RxCounterFailed, $"cannot read the received-bytes counter of '{_interfaceName}': {e.Message}", e);
         }
-        if (!long.TryParse(text.AsSpan().Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+        if (!long.TryParse(System.Text.Encoding.ASCII.GetString(buffer, 0, length).AsSpan().Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value))
         {
             throw new FailoverException(ProbeErrorKind.RxCounterFailed, $"the received-bytes counter of '{_interfaceName}' is not a number");
         }

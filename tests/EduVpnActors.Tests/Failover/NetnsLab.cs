@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Net;
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 
 namespace EduVpnActors.Tests.Failover;
 
@@ -130,6 +132,47 @@ internal sealed class NetnsLab : IDisposable
             throw;
         }
     }
+
+    /// <summary>Sets a sysctl inside the namespace only (ping_group_range is per namespace).</summary>
+    public void Sysctl(string assignment) => Must("ip", "netns", "exec", Namespace, "sysctl", "-qw", assignment);
+
+    /// <summary>
+    /// Runs <paramref name="action"/> on a fresh thread that joined the namespace, so sockets it opens
+    /// belong to the namespace. Only the unprivileged-socket tests need this; the thread ends afterwards.
+    /// </summary>
+    public T InNamespace<T>(Func<T> action)
+    {
+        T result = default!;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                using var handle = File.OpenHandle($"/run/netns/{Namespace}");
+                if (SetNs((int)handle.DangerousGetHandle(), CloneNewNet) != 0)
+                {
+                    throw new InvalidOperationException($"setns failed: errno {Marshal.GetLastPInvokeError()}");
+                }
+                result = action();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        });
+        thread.Start();
+        thread.Join();
+        if (failure is not null)
+        {
+            ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+        return result;
+    }
+
+    private const int CloneNewNet = 0x40000000;
+
+    [DllImport("libc", EntryPoint = "setns", SetLastError = true)]
+    private static extern int SetNs(int fd, int nstype);
 
     public long RxBytes() => long.Parse(File.ReadAllText($"/sys/class/net/{RootLink}/statistics/rx_bytes").Trim());
 

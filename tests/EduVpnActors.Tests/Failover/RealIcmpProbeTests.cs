@@ -168,6 +168,59 @@ public sealed class RealIcmpProbeTests : Akka.TestKit.Xunit2.TestKit
         Assert.InRange(verdict.EchoesSent, 2, 4);
     }
 
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("::1")]
+    public async Task UnprivilegedSocket_AllowedByPingGroupRange_ReplyMatchesKernelIdentifier(string address)
+    {
+        if (Skipped(needsNft: false))
+        {
+            return;
+        }
+        var lab = Lab(GatewayBehaviour.Answers, ipv6: true);
+        lab.Sysctl("net.ipv4.ping_group_range=0 2147483647");
+        var gateway = IPAddress.Parse(address);
+
+        using var pinger = lab.InNamespace(() => IcmpEchoPinger.Open(gateway, 100, IcmpSocketMode.Unprivileged));
+        await pinger.SendEchoAsync(1, CancellationToken.None);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(IcmpSocketMode.Unprivileged, pinger.Mode);
+        Assert.Equal(1, await pinger.ReceiveReplyAsync(timeout.Token));
+    }
+
+    [Fact]
+    public void UnprivilegedSocket_OutsidePingGroupRange_NoIcmpPermission()
+    {
+        if (Skipped(needsNft: false))
+        {
+            return;
+        }
+        var lab = Lab(GatewayBehaviour.Answers);
+        lab.Sysctl("net.ipv4.ping_group_range=1 0");
+
+        var error = Assert.Throws<FailoverException>(() =>
+            lab.InNamespace(() => IcmpEchoPinger.Open(IPAddress.Loopback, 100, IcmpSocketMode.Unprivileged)));
+
+        Assert.Equal(ProbeErrorKind.NoIcmpPermission, error.Kind);
+    }
+
+    [Fact]
+    public void AutoSocket_OutsidePingGroupRangeWithNamespacePrivileges_FallsBackToRaw()
+    {
+        // Whoever may create namespaces (CAP_SYS_ADMIN) here is root in this test setup, so raw works.
+        if (Skipped(needsNft: false))
+        {
+            return;
+        }
+        var lab = Lab(GatewayBehaviour.Answers);
+        lab.Sysctl("net.ipv4.ping_group_range=1 0");
+
+        using var pinger = lab.InNamespace(() => IcmpEchoPinger.Open(IPAddress.Loopback, 100));
+
+        Assert.Equal(IcmpSocketMode.Raw, pinger.Mode);
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
