@@ -165,6 +165,13 @@ public sealed class FailoverProbeActor : ReceiveActor, IWithTimers
             FinishWithError(e.ToProbeError(), rxAfter: null);
             return;
         }
+        catch (Exception e)
+        {
+            // A host-supplied factory failed in its own way: still a typed verdict, not a crash loop.
+            var kind = _pinger is null ? ProbeErrorKind.SocketFailed : ProbeErrorKind.RxCounterFailed;
+            FinishWithError(new ProbeError(kind, $"{e.GetType().Name}: {e.Message}"), rxAfter: null);
+            return;
+        }
 
         Become(MeasuringStart);
         ReadCounter();
@@ -185,7 +192,7 @@ public sealed class FailoverProbeActor : ReceiveActor, IWithTimers
         var sequence = ++_echoesSent;
         var pinger = _pinger!;
         var token = _cts.Token;
-        Run(async () =>
+        Run(ProbeErrorKind.SendFailed, async () =>
         {
             await pinger.SendEchoAsync(sequence, token).ConfigureAwait(false);
             return new EchoSent(sequence);
@@ -197,7 +204,9 @@ public sealed class FailoverProbeActor : ReceiveActor, IWithTimers
     {
         var source = _rxSource!;
         var token = _cts.Token;
-        Run(async () => new RxRead(await source.ReadRxBytesAsync(token).ConfigureAwait(false))).PipeTo(Self);
+        // Off the actor thread from the first instruction: a source may open files or look up interfaces.
+        Run(ProbeErrorKind.RxCounterFailed, () => Task.Run(async () => (object)new RxRead(await source.ReadRxBytesAsync(token).ConfigureAwait(false)), token))
+            .PipeTo(Self);
     }
 
     private void ListenForReply()
@@ -288,7 +297,7 @@ public sealed class FailoverProbeActor : ReceiveActor, IWithTimers
         new(probeId, ProbeOutcome.Error, echoesSent, false, rxBefore, rxAfter, elapsedMs, error);
 
     /// <summary>Runs one step off the actor thread and turns its typed failure into a message.</summary>
-    private static async Task<object> Run(Func<Task<object>> step)
+    private static async Task<object> Run(ProbeErrorKind unexpectedKind, Func<Task<object>> step)
     {
         try
         {
@@ -301,6 +310,11 @@ public sealed class FailoverProbeActor : ReceiveActor, IWithTimers
         catch (OperationCanceledException)
         {
             return new StepFailed(new ProbeError(ProbeErrorKind.Cancelled, "failover was stopped"));
+        }
+        catch (Exception e)
+        {
+            // Host-supplied sources may throw anything; the probe must still end with a verdict.
+            return new StepFailed(new ProbeError(unexpectedKind, $"{e.GetType().Name}: {e.Message}"));
         }
     }
 

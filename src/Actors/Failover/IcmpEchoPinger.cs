@@ -32,6 +32,7 @@ public sealed class IcmpEchoPinger : IEchoPinger
     private const int Icmp6Filter = 1;
     private const int IpProtoIpv6 = 41;
     private const int Ipv6DontFrag = 62;
+    private const int MaxConsecutiveReceiveErrors = 16;
 
     private readonly Socket _socket;
     private readonly IPAddress _gateway;
@@ -129,16 +130,24 @@ public sealed class IcmpEchoPinger : IEchoPinger
     public async ValueTask<int> ReceiveReplyAsync(CancellationToken cancellationToken)
     {
         var anySource = new IPEndPoint(_gateway.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        var consecutiveErrors = 0;
         while (true)
         {
             SocketReceiveFromResult result;
             try
             {
                 result = await _socket.ReceiveFromAsync(_receiveBuffer, SocketFlags.None, anySource, cancellationToken).ConfigureAwait(false);
+                consecutiveErrors = 0;
             }
             catch (ObjectDisposedException e)
             {
                 throw new OperationCanceledException("the probe's socket was closed", e, cancellationToken);
+            }
+            catch (SocketException e) when (e.SocketErrorCode != SocketError.OperationAborted && ++consecutiveErrors < MaxConsecutiveReceiveErrors)
+            {
+                // Connected ICMP sockets report ICMP errors (host unreachable, ...) once on receive;
+                // a later echo may still be answered, so keep listening.
+                continue;
             }
             if (result.RemoteEndPoint is IPEndPoint from && SameAddress(from.Address, _gateway)
                 && EchoPacket.TryMatchReply(

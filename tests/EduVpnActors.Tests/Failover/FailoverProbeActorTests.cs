@@ -60,6 +60,19 @@ public sealed class FailoverProbeActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Start_HostCounterThrowsUntypedException_RxCounterFailedNotAHang()
+    {
+        var dependencies = new FailoverDependencies(_pingers, new FixedRxSourceFactory(_ => new BrokenRxSource()));
+        var probe = Sys.ActorOf(FailoverProbeActor.Props("p", FailoverSettings.Default, dependencies));
+
+        probe.Tell(new StartProbe("p", Gateway, 1420));
+
+        var verdict = ExpectMsg<ProbeVerdict>();
+        Assert.Equal(ProbeErrorKind.RxCounterFailed, verdict.Error!.Kind);
+        Assert.Contains("tunnel library went away", verdict.Error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Start_NoIcmpPermission_TypedError()
     {
         _pingers.OpenFailure = new FailoverException(ProbeErrorKind.NoIcmpPermission, "not allowed");
@@ -379,5 +392,11 @@ public sealed class FailoverProbeActorTests : Akka.TestKit.Xunit2.TestKit
             Scheduler.Advance(timing.Interval);
         }
         await ExpectPhaseAsync(states, ProbePhase.MeasuringEnd);
+    }
+
+    private sealed class BrokenRxSource : IRxBytesSource
+    {
+        public ValueTask<long> ReadRxBytesAsync(CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("tunnel library went away");
     }
 }
