@@ -25,6 +25,7 @@ internal static class HostCommands
             return 0;
         });
         root.Subcommands.Add(info);
+        root.Subcommands.Add(Commands.ProbeCommand.Create());
         return root;
     }
 }

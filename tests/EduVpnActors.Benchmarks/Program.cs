@@ -1,4 +1,12 @@
 using BenchmarkDotNet.Running;
+using EduVpnActors.Benchmarks.Failover;
+
+// Timed failover run (real ICMP, prints a table): dotnet run -c Release --project tests/EduVpnActors.Benchmarks -- failover
+if (args.Length > 0 && args[0] == "failover")
+{
+    return await FailoverBenchmark.RunAsync();
+}
 
 // Run with: dotnet run -c Release --project tests/EduVpnActors.Benchmarks -- --filter '*'
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Akka.Actor;
+using Akka.Configuration;
+using EduVpnActors.Actors.Configuration;
+using EduVpnActors.Actors.Failover;
+using EduVpnActors.Messages.Failover;
+
+namespace EduVpnActors.Benchmarks.Failover;
+
+/// <summary>
+/// <c>dotnet run -c Release --project tests/EduVpnActors.Benchmarks -- failover</c>: N = 1, 100, 1000
+/// concurrent real ICMP probes against gateways that answer and gateways that drop, each probe with
+/// its own gateway address. Prints the time until all verdicts, process CPU time, bytes allocated
+/// per probe and live heap per in-flight probe. Gateways live in network namespaces created here
+/// (private 10.221-10.223 ranges, deleted at the end); without namespaces only loopback answers run.
+/// </summary>
+internal static class FailoverBenchmark
+{
+    // Dropping gateways wait for the whole schedule; a short one keeps the run quick. With the
+    // defaults (2 s, 5, 2 s) a dropped verdict takes 10 s for every N alike.
+    private static readonly ProbeTiming DropTiming = new(TimeSpan.FromMilliseconds(200), 5, TimeSpan.FromMilliseconds(200));
+    private static readonly int[] Sizes = [1, 100, 1000];
+
+    public static async Task<int> RunAsync()
+    {
+        var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(EngineConfiguration.Defaults());
+        using var system = ActorSystem.Create("failover-bench", config);
+        var settings = FailoverSettings.FromConfig(config);
+        var unavailable = BenchLab.Unavailable();
+        using var answers = unavailable is null ? BenchLab.Create(1, drop: false) : null;
+        using var drops = unavailable is null ? BenchLab.Create(2, drop: true) : null;
+        if (unavailable is not null)
+        {
+            Console.WriteLine($"namespaces unavailable ({unavailable}): answering gateways on loopback only, no dropping run");
+        }
+
+        Console.WriteLine($"failover probes, real ICMP, {Environment.ProcessorCount} cores; answering: default timing; dropping: interval {DropTiming.Interval.TotalMilliseconds} ms, count {DropTiming.Count}, reply time-out {DropTiming.ReplyTimeout.TotalMilliseconds} ms");
+        Console.WriteLine("| gateways | N | time to all verdicts | vs N=1 | CPU time | CPU/probe above idle | allocated/probe | verdicts |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---|");
+
+        var scenarios = new List<(string Name, Func<int, IPAddress> Gateway, string Interface, ProbeTiming? Timing)>
+        {
+            answers is not null
+                ? ("answer (netns)", answers.Gateway, answers.RootLink, null)
+                : ("answer (loopback)", Loopback, "lo", null),
+        };
+        if (drops is not null)
+        {
+            scenarios.Add(("drop (netns, nft)", drops.Gateway, drops.RootLink, DropTiming));
+        }
+        // Warm-up of every path (JIT, tiering, socket code) so N=1 measures a probe, not the runtime;
+        // then let background tiered compilation settle before the idle baseline.
+        foreach (var (_, gateway, iface, timing) in scenarios)
+        {
+            await RunOnceAsync(system, settings, 50, gateway, iface, timing);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var idle = await IdleCpuAsync(TimeSpan.FromSeconds(1));
+        foreach (var (name, gateway, iface, timing) in scenarios)
+        {
+            double? single = null;
+            foreach (var n in Sizes)
+            {
+                // Background tier-1 JIT after a big run would otherwise be billed to the next one.
+                await Task.Delay(TimeSpan.FromSeconds(2));
+                var result = await RunOnceAsync(system, settings, n, gateway, iface, timing);
+                var probeCpu = result.Cpu - idle * result.Elapsed.TotalSeconds;
+                single ??= result.Elapsed.TotalMilliseconds;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {name} | {n} | {result.Elapsed.TotalMilliseconds:F0} ms | {result.Elapsed.TotalMilliseconds / single.Value:F2}x | {result.Cpu.TotalMilliseconds:F0} ms | {Math.Max(0, probeCpu.TotalMilliseconds) / n:F2} ms | {result.AllocatedPerProbe / 1024.0:F1} KiB | {result.Outcomes} |"));
+            }
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"(CPU time is the whole process's, including {idle.TotalMilliseconds:F0} ms per second that the idle process (actor system, runtime) uses)"));
+        if (drops is not null)
+        {
+            Console.WriteLine();
+            Console.WriteLine("memory held while probes are in flight (all N waiting for a reply from dropping gateways, then cancelled):");
+            Console.WriteLine("| N | managed heap/probe | working set/probe |");
+            Console.WriteLine("|---:|---:|---:|");
+            foreach (var n in Sizes.Where(n => n > 1))
+            {
+                var (heap, workingSet) = await HoldAsync(system, settings, n, drops.Gateway, drops.RootLink);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {n} | {heap / 1024.0:F1} KiB | {workingSet / 1024.0:F1} KiB |"));
+            }
+        }
+        return 0;
+    }
+
+    private static async Task<TimeSpan> IdleCpuAsync(TimeSpan period)
+    {
+        var process = Process.GetCurrentProcess();
+        var before = process.TotalProcessorTime;
+        await Task.Delay(period);
+        process.Refresh();
+        return process.TotalProcessorTime - before;
+    }
+
+    /// <summary>Starts N probes that will not hear back, waits until each has sent its first echo, measures, cancels.</summary>
+    private static async Task<(long Heap, long WorkingSet)> HoldAsync(
+        ActorSystem system, FailoverSettings settings, int n, Func<int, IPAddress> gateway, string iface)
+    {
+        var slow = new ProbeTiming(TimeSpan.FromSeconds(30), 5, TimeSpan.FromSeconds(30));
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var heapBefore = GC.GetTotalMemory(true);
+        var workingSetBefore = Environment.WorkingSet;
+        var allProbing = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var collector = system.ActorOf(Props.Create(() => new VerdictCollector(2 * n, done, allProbing, n)));
+        var pinger = system.ActorOf(FailoverPingerActor.Props(settings));
+        // Subscribed and requester: every verdict arrives twice (relayed and direct).
+        pinger.Tell(new SubscribeProbeState(collector));
+        for (var i = 0; i < n; i++)
+        {
+            pinger.Tell(new StartProbe($"h{i}", gateway(i), 1400, iface, slow), collector);
+        }
+        await allProbing.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        var heap = (GC.GetTotalMemory(true) - heapBefore) / n;
+        var workingSet = (Environment.WorkingSet - workingSetBefore) / n;
+        for (var i = 0; i < n; i++)
+        {
+            pinger.Tell(new CancelProbe($"h{i}"));
+        }
+        await done.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        await pinger.GracefulStop(TimeSpan.FromSeconds(10));
+        system.Stop(collector);
+        return (heap, workingSet);
+    }
+
+    private static IPAddress Loopback(int i) => new([127, 77, (byte)(i / 250), (byte)(i % 250 + 1)]);
+
+    private static async Task<RunResult> RunOnceAsync(
+        ActorSystem system, FailoverSettings settings, int n, Func<int, IPAddress> gateway, string iface, ProbeTiming? timing)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        var allocatedBefore = GC.GetTotalAllocatedBytes(true);
+        var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var collector = system.ActorOf(Props.Create(() => new VerdictCollector(n, done, null)));
+        var pinger = system.ActorOf(FailoverPingerActor.Props(settings));
+        var clock = Stopwatch.StartNew();
+
+        for (var i = 0; i < n; i++)
+        {
+            pinger.Tell(new StartProbe($"p{i}", gateway(i), 1400, iface, timing), collector);
+        }
+        var outcomes = await done.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        clock.Stop();
+        process.Refresh();
+        var cpu = process.TotalProcessorTime - cpuBefore;
+        var allocated = GC.GetTotalAllocatedBytes(true) - allocatedBefore;
+        await pinger.GracefulStop(TimeSpan.FromSeconds(10));
+        system.Stop(collector);
+        return new RunResult(clock.Elapsed, cpu, allocated / n, outcomes);
+    }
+
+    private sealed record RunResult(TimeSpan Elapsed, TimeSpan Cpu, long AllocatedPerProbe, string Outcomes);
+
+    private sealed class VerdictCollector : ReceiveActor
+    {
+        private readonly Dictionary<string, int> _counts = [];
+        private int _received;
+
+        public VerdictCollector(int expected, TaskCompletionSource<string> done, TaskCompletionSource<string>? allProbing, int expectedProbing = 0)
+        {
+            var probing = 0;
+            Receive<ProbeStateChanged>(changed =>
+            {
+                if (changed is { Phase: ProbePhase.Probing, EchoesSent: 1 } && ++probing == expectedProbing)
+                {
+                    allProbing?.TrySetResult("");
+                }
+            });
+            Receive<ProbeVerdict>(verdict =>
+            {
+                var key = verdict.Outcome == ProbeOutcome.Error ? $"Error:{verdict.Error?.Kind}" : verdict.Outcome.ToString();
+                _counts[key] = _counts.GetValueOrDefault(key) + 1;
+                if (++_received == expected)
+                {
+                    done.TrySetResult(string.Join(", ", _counts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Value} {c.Key}")));
+                }
+            });
+        }
+    }
+}
