@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EduVpnActors.Actors.Configuration;
+using EduVpnActors.Host.Commands;
 using Spectre.Console;
 
 namespace EduVpnActors.Host;
@@ -9,7 +10,20 @@ internal static class HostCommands
 {
     public static readonly Option<DirectoryInfo?> DataDirOption = new("--data-dir")
     {
-        Description = "Directory of the engine's SQLite database (default: $XDG_DATA_HOME/eduvpn-actors).",
+        Description = "Directory of the engine's SQLite database (default: $EDUVPN_ACTORS_DATA_DIR, else $XDG_DATA_HOME/eduvpn-actors).",
+        Recursive = true,
+    };
+
+    public static readonly Option<FileInfo[]> ConfigOption = new("--config")
+    {
+        Description = "HOCON file(s) whose keys override the engine defaults (e.g. eduvpn.discovery.base-url).",
+        Recursive = true,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public static readonly Option<bool> JsonOption = new("--json")
+    {
+        Description = "Print machine-readable JSON instead of tables.",
         Recursive = true,
     };
 
@@ -17,6 +31,8 @@ internal static class HostCommands
     {
         var root = new RootCommand("EduVpnActors: an eduVPN client engine on Akka.NET, driven by hand.");
         root.Options.Add(DataDirOption);
+        root.Options.Add(ConfigOption);
+        root.Options.Add(JsonOption);
         var info = new Command("info", "Show where the engine keeps its data.");
         info.SetAction(parse =>
         {
@@ -25,6 +41,8 @@ internal static class HostCommands
             return 0;
         });
         root.Subcommands.Add(info);
+        root.Subcommands.Add(DiscoveryCommands.Servers());
+        root.Subcommands.Add(DiscoveryCommands.Organizations());
         root.Subcommands.Add(Commands.ProbeCommand.Create());
         return root;
     }

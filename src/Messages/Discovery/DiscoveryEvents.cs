@@ -43,3 +43,10 @@ public sealed record DiscoverySnapshot(
     long ServersCheckedAtMs,
     DiscoveryListAccepted? Organizations,
     long OrganizationsCheckedAtMs) : IPersistedMessage;
+
+/// <summary>
+/// The stored copy of a list no longer verified or parsed when it was loaded (a damaged or tampered
+/// database); it is set aside so the next refresh (or the bundled copy) takes over.
+/// </summary>
+[PersistedAs("discovery-list-discarded.v1")]
+public sealed record DiscoveryListDiscarded(DiscoveryListKind Kind, string Reason, long DiscardedAtMs) : IPersistedMessage;

@@ -1,0 +1,287 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+using EduVpnActors.Actors.Discovery.Documents;
+using EduVpnActors.Actors.Discovery.Search;
+using EduVpnActors.Actors.Discovery.Signatures;
+using EduVpnActors.Actors.Http;
+using EduVpnActors.Messages.Discovery;
+
+namespace EduVpnActors.Actors.Discovery;
+
+/// <summary>
+/// Owns the discovery cache: the only actor that fetches, verifies, remembers and searches the
+/// server and organization lists. Callers never wait on each other's lists; callers of a list that is
+/// being refreshed are answered together when the refresh ends, and always with data when any
+/// verified copy exists (cache or bundled), plus a typed warning when the refresh failed.
+/// </summary>
+public sealed class DiscoveryActor : ReceivePersistentActor
+{
+    public const string PersistenceIdValue = "discovery-cache";
+
+    private readonly DiscoverySettings _settings;
+    private readonly DiscoveryFetcher _fetcher;
+    private readonly MinisignVerifier _verifier;
+    private readonly TimeProvider _time;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Dictionary<DiscoveryListKind, ListRuntime> _lists = new()
+    {
+        [DiscoveryListKind.Servers] = new(),
+        [DiscoveryListKind.Organizations] = new(),
+    };
+    private DiscoveryCacheState _state = DiscoveryCacheState.Empty;
+
+    public DiscoveryActor(DiscoverySettings settings, EngineHttpClient http, TimeProvider time)
+    {
+        _settings = settings;
+        _time = time;
+        _verifier = new MinisignVerifier(settings.TrustedKeys, settings.RequirePrehashed);
+        _fetcher = new DiscoveryFetcher(http, _verifier, settings.BaseUrl);
+
+        Recover<SnapshotOffer>(offer =>
+        {
+            if (offer.Snapshot is DiscoverySnapshot snapshot)
+            {
+                _state = DiscoveryCacheState.FromSnapshot(snapshot);
+            }
+        });
+        Recover<DiscoveryListAccepted>(e => _state = _state.Apply(e));
+        Recover<DiscoveryListConfirmed>(e => _state = _state.Apply(e));
+        Recover<DiscoveryListDiscarded>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => OnRecovered());
+
+        Command<GetServerList>(q => Handle(DiscoveryListKind.Servers, q, q.AllowRefresh, q.ForceRefresh));
+        Command<SearchServers>(q => Handle(DiscoveryListKind.Servers, q, q.AllowRefresh, force: false));
+        Command<GetOrganizationList>(q => Handle(DiscoveryListKind.Organizations, q, q.AllowRefresh, q.ForceRefresh));
+        Command<SearchOrganizations>(q => Handle(DiscoveryListKind.Organizations, q, q.AllowRefresh, force: false));
+        Command<StartupRefresh>(_ => StartFetchIfDue(DiscoveryListKind.Servers, allowRefresh: true, force: false));
+        Command<DiscardDamaged>(d => PersistDiscard(d));
+        Command<FetchCompleted>(done => OnFetchCompleted(done.Outcome));
+        Command<SaveSnapshotSuccess>(s =>
+        {
+            // The snapshot holds everything; older events and snapshots only cost space.
+            DeleteMessages(s.Metadata.SequenceNr);
+            DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
+        });
+        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Discovery snapshot failed; the journal keeps the events"));
+        Command<DeleteMessagesSuccess>(_ => { });
+        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "Could not delete discovery events up to {0}", f.ToSequenceNr));
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Could not delete old discovery snapshots"));
+    }
+
+    public override string PersistenceId => PersistenceIdValue;
+
+    public static Props Props(DiscoverySettings settings, EngineHttpClient http, TimeProvider? time = null) =>
+        Akka.Actor.Props.Create(() => new DiscoveryActor(settings, http, time ?? TimeProvider.System));
+
+    protected override void PostStop()
+    {
+        _stopping.Cancel();
+        _stopping.Dispose();
+        base.PostStop();
+    }
+
+    private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private void OnRecovered()
+    {
+        foreach (var (kind, list) in _lists)
+        {
+            if (_state.Held(kind) is not { } held)
+            {
+                continue;
+            }
+            // The stored copy is verified again on every load: a damaged or edited database must not
+            // smuggle in a list the signature never covered.
+            try
+            {
+                _verifier.Verify(held.Document, held.Signature, DiscoveryFetcher.FileName(kind), 0);
+                list.View = ParsedDiscovery.Parse(kind, held.Document);
+                list.Source = DiscoverySource.Cache;
+            }
+            catch (Exception e) when (e is SignatureException or DiscoveryFormatException)
+            {
+                _log.Warning("The cached {0} list does not verify any more and is set aside: {1}", kind, e.Message);
+                list.Warning = new DiscoveryWarning(DiscoveryWarningKind.DamagedCache, $"The stored {DiscoveryFetcher.FileName(kind)} was damaged and set aside: {e.Message}");
+                Self.Tell(new DiscardDamaged(kind, e.Message));
+            }
+        }
+        // Official rule 13: the server list is fetched at every start.
+        Self.Tell(StartupRefresh.Instance);
+    }
+
+    private void Handle(DiscoveryListKind kind, object query, bool allowRefresh, bool force)
+    {
+        var list = _lists[kind];
+        StartFetchIfDue(kind, allowRefresh, force);
+        if (list.Fetching)
+        {
+            list.Waiters.Add((Sender, query));
+            return;
+        }
+        Sender.Tell(Answer(kind, query));
+    }
+
+    private void StartFetchIfDue(DiscoveryListKind kind, bool allowRefresh, bool force)
+    {
+        var list = _lists[kind];
+        if (list.Fetching)
+        {
+            return;
+        }
+        var freshness = new ListFreshness(list.Source == DiscoverySource.Cache || list.Source == DiscoverySource.Network,
+            list.CheckedThisRun, _state.CheckedAtMs(kind), list.LastFailureAtMs);
+        if (!DiscoveryRefreshPolicy.IsDue(kind, freshness, NowMs, _settings.ServerListMaxAge, allowRefresh, force))
+        {
+            return;
+        }
+        list.Fetching = true;
+        var held = HeldFor(kind);
+        _fetcher.FetchAsync(kind, held, NowMs, _stopping.Token).PipeTo(Self,
+            success: outcome => new FetchCompleted(outcome),
+            failure: e => new FetchCompleted(new FetchOutcome.Refused(kind,
+                new DiscoveryWarning(DiscoveryWarningKind.FetchFailed, $"Could not refresh {DiscoveryFetcher.FileName(kind)}: {e.Message}"))));
+    }
+
+    private HeldList? HeldFor(DiscoveryListKind kind)
+    {
+        var list = _lists[kind];
+        if (list.View is null)
+        {
+            return null;
+        }
+        var fromCache = list.Source is DiscoverySource.Cache or DiscoverySource.Network;
+        return new HeldList(list.View.Version, fromCache ? _state.Held(kind)?.LastModified : null, fromCache);
+    }
+
+    private void OnFetchCompleted(FetchOutcome outcome)
+    {
+        var kind = outcome.Kind;
+        var list = _lists[kind];
+        switch (outcome)
+        {
+            case FetchOutcome.Accepted accepted:
+                Persist(accepted.Event, e =>
+                {
+                    _state = _state.Apply(e);
+                    list.View = accepted.Parsed;
+                    list.Source = DiscoverySource.Network;
+                    list.Succeeded();
+                    _log.Info("Accepted {0} v {1} ({2} entries)", DiscoveryFetcher.FileName(kind), e.Version, accepted.Parsed.Count);
+                    SaveSnapshot(_state.ToSnapshot());
+                    Finish(kind);
+                });
+                return;
+            case FetchOutcome.Unchanged unchanged:
+                Persist(new DiscoveryListConfirmed(kind, unchanged.LastModified, NowMs), e =>
+                {
+                    _state = _state.Apply(e);
+                    list.Succeeded();
+                    if (LastSequenceNr % _settings.SnapshotEvery == 0)
+                    {
+                        SaveSnapshot(_state.ToSnapshot());
+                    }
+                    Finish(kind);
+                });
+                return;
+            case FetchOutcome.Refused refused:
+                _log.Warning("{0}", refused.Warning.Message);
+                list.Warning = refused.Warning;
+                list.LastFailureAtMs = NowMs;
+                if (list.View is null)
+                {
+                    FallBackToBundled(kind, list);
+                }
+                Finish(kind);
+                return;
+        }
+    }
+
+    private void FallBackToBundled(DiscoveryListKind kind, ListRuntime list)
+    {
+        var (bundled, problem) = BundledDiscovery.Load(kind, _settings.RequirePrehashed);
+        if (bundled is null)
+        {
+            _log.Warning("{0}", problem);
+            return;
+        }
+        list.View = bundled;
+        list.Source = DiscoverySource.Bundled;
+    }
+
+    private void Finish(DiscoveryListKind kind)
+    {
+        var list = _lists[kind];
+        list.Fetching = false;
+        foreach (var (replyTo, query) in list.Waiters)
+        {
+            replyTo.Tell(Answer(kind, query));
+        }
+        list.Waiters.Clear();
+    }
+
+    private void PersistDiscard(DiscardDamaged discard) =>
+        Persist(new DiscoveryListDiscarded(discard.Kind, discard.Reason, NowMs), e => _state = _state.Apply(e));
+
+    private object Answer(DiscoveryListKind kind, object query)
+    {
+        var list = _lists[kind];
+        var checkedAtMs = list.Source is DiscoverySource.Cache or DiscoverySource.Network ? _state.CheckedAtMs(kind) : 0;
+        var status = new DiscoveryStatus(kind, list.View?.Version ?? 0, list.View is null ? DiscoverySource.None : list.Source,
+            checkedAtMs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(checkedAtMs) : null, list.Warning);
+        var servers = list.View?.Servers ?? ServerList.Empty;
+        var organizations = list.View?.Organizations ?? OrganizationList.Empty;
+        return query switch
+        {
+            GetServerList => new ServerListResponse(servers, status),
+            GetOrganizationList => new OrganizationListResponse(organizations, status),
+            SearchServers search => new ServerSearchResponse(
+                DiscoverySearch.SearchServers(servers.Servers, search.Query)
+                    .Select(hit => new ServerSearchResult(hit.Item, DisplayName(hit.Item.DisplayName, search.Language, hit.Item.BaseUrl), hit.Score))
+                    .ToArray(),
+                status),
+            SearchOrganizations search => new OrganizationSearchResponse(
+                DiscoverySearch.SearchOrganizations(organizations.Organizations, search.Query)
+                    .Select(hit => new OrganizationSearchResult(hit.Item, DisplayName(hit.Item.DisplayName, search.Language, hit.Item.OrgId), hit.Score))
+                    .ToArray(),
+                status),
+            _ => throw new InvalidOperationException($"Not a discovery query: {query.GetType().Name}"),
+        };
+    }
+
+    private static string DisplayName(Messages.Common.LocalizedText text, string language, string fallback)
+    {
+        var name = LanguageMatcher.Display(text, language);
+        return string.IsNullOrEmpty(name) ? fallback : name;
+    }
+
+    /// <summary>Per-list run-time facts that are not worth persisting.</summary>
+    private sealed class ListRuntime
+    {
+        public ParsedDiscovery? View { get; set; }
+        public DiscoverySource Source { get; set; } = DiscoverySource.None;
+        public bool CheckedThisRun { get; private set; }
+        public long LastFailureAtMs { get; set; }
+        public DiscoveryWarning? Warning { get; set; }
+        public bool Fetching { get; set; }
+        public List<(IActorRef ReplyTo, object Query)> Waiters { get; } = [];
+
+        public void Succeeded()
+        {
+            CheckedThisRun = true;
+            LastFailureAtMs = 0;
+            Warning = null;
+        }
+    }
+
+    private sealed record FetchCompleted(FetchOutcome Outcome) : INoSerializationVerificationNeeded;
+
+    private sealed record DiscardDamaged(DiscoveryListKind Kind, string Reason) : INoSerializationVerificationNeeded;
+
+    private sealed record StartupRefresh : INoSerializationVerificationNeeded
+    {
+        public static readonly StartupRefresh Instance = new();
+    }
+}
