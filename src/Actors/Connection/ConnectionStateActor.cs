@@ -28,11 +28,13 @@ public sealed class ConnectionStateActor : ReceiveActor
     private ConnectionState _state = ConnectionStateMachine.Initial;
     private ConnectionStateData? _data;
     private long _sequence;
+    private DateTimeOffset _enteredAt;
 
     public ConnectionStateActor(string connectionId, TimeProvider time)
     {
         _connectionId = connectionId;
         _time = time;
+        _enteredAt = time.GetUtcNow();
 
         Receive<TransitionConnection>(OnTransition);
         Receive<SetHostConnectionState>(OnHostRequest);
@@ -107,7 +109,8 @@ public sealed class ConnectionStateActor : ReceiveActor
         }
         _subscribers.Add(subscribe.Subscriber);
         Context.Watch(subscribe.Subscriber);
-        subscribe.Subscriber.Tell(new ConnectionStateChanged(_connectionId, _state, _state, _data, _sequence, _time.GetUtcNow()));
+        // The current state as a change from itself, stamped with when it was entered (not when asked).
+        subscribe.Subscriber.Tell(new ConnectionStateChanged(_connectionId, _state, _state, _data, _sequence, _enteredAt));
     }
 
     private ConnectionStateChanged Apply(ConnectionState to, ConnectionStateData? data)
@@ -116,6 +119,7 @@ public sealed class ConnectionStateActor : ReceiveActor
         _state = to;
         _data = data;
         _sequence = change.Sequence;
+        _enteredAt = change.At;
         foreach (var subscriber in _subscribers)
         {
             subscriber.Tell(change);

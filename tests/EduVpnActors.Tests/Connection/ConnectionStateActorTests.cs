@@ -261,9 +261,11 @@ public sealed class ConnectionStateActorTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void Subscribe_AfterTransitions_GetsTheCurrentStateDataAndSequence()
+    public void Subscribe_AfterTransitions_GetsTheCurrentStateDataSequenceAndWhenItWasEntered()
     {
         var actor = DriveTo(ConnectionState.AskProfile);
+        var enteredAt = _clock.Now;
+        _clock.Advance(TimeSpan.FromMinutes(5));
         var late = CreateTestProbe();
 
         actor.Tell(new SubscribeConnectionStates(late));
@@ -272,6 +274,7 @@ public sealed class ConnectionStateActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal((ConnectionState.AskProfile, ConnectionState.AskProfile), (initial.From, initial.To));
         Assert.Equal(DataFor(ConnectionState.AskProfile), initial.Data);
         Assert.Equal(PathTo(ConnectionState.AskProfile).Count, initial.Sequence);
+        Assert.Equal(enteredAt, initial.At);
     }
 
     [Fact]
