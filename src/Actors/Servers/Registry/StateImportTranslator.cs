@@ -41,7 +41,7 @@ public static class StateImportTranslator
 
         foreach (var server in imported.Servers)
         {
-            var label = $"{server.Key.Type} {Printable(server.Key.Identifier)}";
+            var label = $"{TypeName(server.Key.Type)} {Printable(server.Key.Identifier)}";
             if (!TryId(server.Key, out var id))
             {
                 plan.Add($"skip {label}: not a server the engine can store (unknown type or not a valid URL)");
@@ -185,6 +185,14 @@ public static class StateImportTranslator
             return null;
         }
     }
+
+    private static string TypeName(ServerType type) => type switch
+    {
+        ServerType.InstituteAccess => "institute access",
+        ServerType.SecureInternet => "secure internet",
+        ServerType.Custom => "custom",
+        _ => "unknown type",
+    };
 
     private static IReadOnlyDictionary<string, string> English(string text) => LocalizedText.English(text).Values;
 

@@ -56,7 +56,7 @@ public sealed class StateImportTranslatorTests
         Assert.Equal(new Dictionary<string, string> { ["nl"] = "all" }, secure.ProfilesByLocation);
         Assert.Equal(new DateTimeOffset(2024, 2, 8, 8, 0, 0, 500, TimeSpan.Zero), secure.ConfigExpiresAt);
 
-        Assert.Contains(reply.Plan, l => l.StartsWith("add Custom https://custom.example.org/", StringComparison.Ordinal));
+        Assert.Contains(reply.Plan, l => l.StartsWith("add custom https://custom.example.org/", StringComparison.Ordinal));
         Assert.Contains("current server: set to 3,https://custom.example.org/", reply.Plan);
         Assert.Contains(reply.Plan, l => l.StartsWith("discovery cache: not imported", StringComparison.Ordinal));
     }
@@ -193,7 +193,7 @@ public sealed class StateImportTranslatorTests
         Assert.Equal(2, reply.ServersAdded);
         Assert.Null(after.Find(Secure));
         Assert.Equal("https://mine.example.org/", after.Current?.Identifier);
-        Assert.Contains(reply.Plan, l => l.StartsWith("skip SecureInternet https://idp.example.org/", StringComparison.Ordinal));
+        Assert.Contains(reply.Plan, l => l.StartsWith("skip secure internet https://idp.example.org/", StringComparison.Ordinal));
         Assert.Contains(reply.Plan, l => l.StartsWith("current server: keep 2,https://mine.example.org/", StringComparison.Ordinal));
     }
 
