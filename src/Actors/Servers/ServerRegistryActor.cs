@@ -47,7 +47,7 @@ public sealed class ServerRegistryActor : ReceivePersistentActor
         });
         Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Server registry snapshot failed; the journal keeps the events"));
         Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "Could not delete server registry events up to {0}", f.ToSequenceNr));
+        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "Could not delete server registry events up to {SequenceNr}", f.ToSequenceNr));
         Command<DeleteSnapshotsSuccess>(_ => { });
         Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Could not delete old server registry snapshots"));
     }
@@ -80,7 +80,7 @@ public sealed class ServerRegistryActor : ReceivePersistentActor
             _pending = null;
             if (decision.Reply is StateImported imported)
             {
-                _log.Info("Imported eduvpn-common state v{0}: {1} server(s) added, {2} already known", imported.FormatVersion, imported.ServersAdded, imported.ServersAlreadyKnown);
+                _log.Info("Imported eduvpn-common state v{FormatVersion}: {ServersAdded} server(s) added, {ServersAlreadyKnown} already known", imported.FormatVersion, imported.ServersAdded, imported.ServersAlreadyKnown);
             }
             replyTo.Tell(decision.Reply);
             SnapshotIfDue();

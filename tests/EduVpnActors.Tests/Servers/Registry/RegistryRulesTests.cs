@@ -318,6 +318,23 @@ public sealed class RegistryRulesTests
         Assert.Equal(state.Current, replayed.Current);
         Assert.Equal(state.Ordered, fromSnapshot.Ordered);
         Assert.Equal(Secure, fromSnapshot.Current);
+        var empty = ServerRegistryState.FromSnapshot((ServerRegistrySnapshot)RoundTrip(ServerRegistryState.Empty.ToSnapshot()));
+        Assert.Empty(empty.Servers);
+        Assert.Null(empty.Current);
+        var cleared = (CurrentServerSelected)RoundTrip(new CurrentServerSelected(null, null, 1));
+        Assert.Equal((null, null, 1L), (cleared.Type, cleared.Identifier, cleared.SelectedAtMs));
+    }
+
+    [Fact]
+    public void ServerAdded_StoredJson_IsPlainCamelCaseWithoutTypeNames()
+    {
+        var e = new ServerAdded(ServerType.SecureInternet, "org", "https://home.example.org/",
+            new Dictionary<string, string> { ["en"] = "Org" }, "org", 1700000000123);
+
+        var json = JsonSerializer.Serialize(e, EngineSerializer.JsonOptions);
+
+        Assert.Equal("server-added.v1", PersistedTypeRegistry.ManifestOf(typeof(ServerAdded)));
+        Assert.Equal("""{"type":"secureInternet","identifier":"org","baseUrl":"https://home.example.org/","displayName":{"en":"Org"},"organizationId":"org","addedAtMs":1700000000123}""", json);
     }
 
     private static IPersistedMessage RoundTrip(IPersistedMessage message)
