@@ -168,6 +168,44 @@ public sealed class StateImportTranslatorTests
     }
 
     [Fact]
+    public void V1AndV2BothPresent_V2Imported()
+    {
+        // The full v1 document with a v2 object in front of it.
+        var both = "{\"v2\":{\"server_list\":{\"3,https://only-v2.example.org/\":{\"profiles\":{\"current\":\"\"}}}}," + StateFiles.V1(0).Trim()[1..];
+
+        var (state, reply) = Import(both);
+
+        Assert.Equal(2, reply.FormatVersion);
+        Assert.Equal("https://only-v2.example.org/", Assert.Single(state.Ordered).Id.Identifier);
+    }
+
+    [Fact]
+    public void V2NullWithV1_V1Imported()
+    {
+        var json = "{\"v2\":null," + StateFiles.V1(0).Trim()[1..];
+
+        var (state, reply) = Import(json);
+
+        Assert.Equal(1, reply.FormatVersion);
+        Assert.Equal(4, state.Servers.Count);
+    }
+
+    [Fact]
+    public void V2LastChosenNotStored_NoCurrentServer()
+    {
+        const string json = """
+            {"v2":{"server_list":{"3,https://a.example.org/":{"profiles":{"current":""}},"1,https://gone.example.org/":null},
+             "last_chosen_id":"1,https://gone.example.org/"}}
+            """;
+
+        var (state, reply) = Import(json);
+
+        Assert.Equal(1, reply.ServersAdded);
+        Assert.Null(state.Current);
+        Assert.DoesNotContain(reply.Plan, l => l.StartsWith("current server: set", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Import_Twice_SecondAddsNothing()
     {
         var (state, _) = Import(StateFiles.FullV2);
