@@ -44,6 +44,7 @@ internal static class HostCommands
         root.Subcommands.Add(DiscoveryCommands.Servers());
         root.Subcommands.Add(DiscoveryCommands.Organizations());
         root.Subcommands.Add(Commands.ProbeCommand.Create());
+        root.Subcommands.Add(ImportStateCommand.Create());
         return root;
     }
 }

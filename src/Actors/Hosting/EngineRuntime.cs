@@ -3,6 +3,7 @@ using Akka.Configuration;
 using Akka.Pattern;
 using EduVpnActors.Actors.Discovery;
 using EduVpnActors.Actors.Http;
+using EduVpnActors.Actors.Servers;
 
 namespace EduVpnActors.Actors.Hosting;
 
@@ -12,11 +13,12 @@ namespace EduVpnActors.Actors.Hosting;
 /// </summary>
 public sealed class EngineRuntime : IDisposable
 {
-    private EngineRuntime(ActorSystem system, EngineHttpClient http, IActorRef discovery)
+    private EngineRuntime(ActorSystem system, EngineHttpClient http, IActorRef discovery, IActorRef registry)
     {
         System = system;
         Http = http;
         Discovery = discovery;
+        Registry = registry;
     }
 
     public ActorSystem System { get; }
@@ -25,6 +27,9 @@ public sealed class EngineRuntime : IDisposable
     /// <summary>The discovery cache (answers <c>GetServerList</c>, <c>SearchServers</c>, …).</summary>
     public IActorRef Discovery { get; }
 
+    /// <summary>The server registry (answers every <c>IRegistryRequest</c>: added servers, choices, import).</summary>
+    public IActorRef Registry { get; }
+
     /// <summary>Starts the engine's actors in <paramref name="system"/>, configured from its HOCON.</summary>
     public static EngineRuntime Start(ActorSystem system, string userAgent, TimeProvider? time = null)
     {
@@ -32,7 +37,8 @@ public sealed class EngineRuntime : IDisposable
         var http = new EngineHttpClient(HttpPolicy.FromConfig(config, userAgent));
         var discoveryProps = DiscoveryActor.Props(DiscoverySettings.FromConfig(config), http, time);
         var discovery = system.ActorOf(Supervised(discoveryProps, "discovery-cache"), "discovery");
-        return new EngineRuntime(system, http, discovery);
+        var registry = system.ActorOf(Supervised(ServerRegistryActor.Props(time), "server-registry"), "registry");
+        return new EngineRuntime(system, http, discovery, registry);
     }
 
     internal static Props Supervised(Props child, string childName) =>
