@@ -67,6 +67,46 @@ public sealed class EngineStorageStartTests : IDisposable
     }
 
     [Fact]
+    public async Task DatabaseLockedByAnotherConnection_StartRefusedAsLocked_AndStartsOnceReleased()
+    {
+        var path = await StorageFiles.CreatePopulatedAsync(_dir.Path);
+        using (var holder = StorageFiles.Open(path))
+        {
+            using var command = holder.CreateCommand();
+            command.CommandText = "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; DELETE FROM journal WHERE 0;";
+            command.ExecuteNonQuery();
+
+            var error = Assert.Throws<StorageException>(() => EngineSystem.Create(_dir.Path, Offline()));
+
+            Assert.Equal(StorageProblemKind.Locked, error.Kind);
+            Assert.False(error.CanMoveAside);
+        }
+
+        var system = EngineSystem.Create(_dir.Path, Offline());
+        await system.Terminate();
+    }
+
+    [Fact]
+    public void DataDirectoryWithoutWritePermission_StartRefusedAsPermissionDenied_ExceptForRoot()
+    {
+        Directory.CreateDirectory(_dir.Path);
+        StorageFiles.WithMode(_dir.Path, UnixFileMode.UserRead | UnixFileMode.UserExecute, () =>
+        {
+            if (Environment.IsPrivilegedProcess)
+            {
+                // Root may write into a 0500 directory, so the engine rightly starts (and creates its database).
+                var system = EngineSystem.Create(_dir.Path, Offline());
+                system.Terminate().Wait(TimeSpan.FromSeconds(10));
+                Assert.True(File.Exists(Path.Combine(_dir.Path, StorageFiles.DatabaseFileName)));
+                return;
+            }
+            var error = Assert.Throws<StorageException>(() => EngineSystem.Create(_dir.Path, Offline()));
+            Assert.Equal(StorageProblemKind.PermissionDenied, error.Kind);
+            Assert.False(File.Exists(Path.Combine(_dir.Path, StorageFiles.DatabaseFileName)));
+        });
+    }
+
+    [Fact]
     public async Task HealthyDatabase_StartsAndKeepsItsCache()
     {
         await StorageFiles.CreatePopulatedAsync(_dir.Path);
