@@ -21,8 +21,9 @@ public sealed record StorageHealthResult(string DatabasePath, StorageProblemKind
 /// <summary>
 /// Checks the engine's SQLite storage before the actor system uses it, so a damaged, locked, foreign
 /// or unreachable database is a typed error at start instead of persistent actors failing (and being
-/// restarted forever) on recovery. The check only reads: the database is opened read-only and
-/// nothing is repaired, reset or deleted. <see cref="MoveAside"/> is the explicit way out.
+/// restarted forever) on recovery. The check reads only: the database is opened read-only and
+/// nothing is repaired, reset or deleted; the one exception is a hot journal left by a crash, which
+/// is rolled back as SQLite itself would on the next write. <see cref="MoveAside"/> is the explicit way out.
 /// </summary>
 public static class StorageHealth
 {
@@ -169,7 +170,21 @@ public static class StorageHealth
         }
         try
         {
-            return InspectDatabase(databasePath, lockWait);
+            return InspectDatabase(databasePath, lockWait, SqliteOpenMode.ReadOnly);
+        }
+        catch (SqliteException e) when ((e.SqliteErrorCode & 0xFF) == SqliteReadOnly)
+        {
+            // A crash mid-transaction leaves a hot journal (or a WAL needing recovery) that only a
+            // writer may roll back, which is SQLite's own crash recovery and loses no committed row.
+            // The engine's first connection would do the same; do it here so the check sees the result.
+            try
+            {
+                return InspectDatabase(databasePath, lockWait, SqliteOpenMode.ReadWrite);
+            }
+            catch (SqliteException retry)
+            {
+                return Problem(databasePath, Classify(retry), Describe(databasePath, retry));
+            }
         }
         catch (SqliteException e)
         {
@@ -177,12 +192,13 @@ public static class StorageHealth
         }
     }
 
-    private static StorageHealthResult InspectDatabase(string databasePath, TimeSpan lockWait)
+    private static StorageHealthResult InspectDatabase(string databasePath, TimeSpan lockWait, SqliteOpenMode mode)
     {
         var builder = new SqliteConnectionStringBuilder
         {
             DataSource = databasePath,
-            Mode = SqliteOpenMode.ReadOnly,
+            // ReadWrite opens an existing file only; it never creates one.
+            Mode = mode,
             Pooling = false,
             DefaultTimeout = Math.Max(1, (int)Math.Ceiling(lockWait.TotalSeconds)),
         };
