@@ -31,7 +31,7 @@ public sealed class HostileDiscoveryServerTests : TestKit, IAsyncLifetime
     private readonly TestMinisignSigner _signer = new();
     private readonly TestMinisignSigner _stranger = new();
     // A short time-out keeps the slow cases quick; the body cap is the production default.
-    private readonly EngineHttpClient _http = new(TestCertificate.TrustingPolicy() with { Timeout = TimeSpan.FromSeconds(1.5) });
+    private readonly EngineHttpClient _http = new(TestCertificate.TrustingPolicy() with { Timeout = TimeSpan.FromSeconds(2.5) });
     private readonly ConcurrentDictionary<string, byte[]> _files = new(StringComparer.Ordinal);
     private volatile RequestDelegate? _hostile;
     private ScriptedServer? _server;
