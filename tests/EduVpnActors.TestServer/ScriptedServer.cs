@@ -30,6 +30,19 @@ public sealed class ScriptedServer : IAsyncDisposable
         return new ScriptedServer(host, tls);
     }
 
+    /// <summary>
+    /// Starts a server on 127.0.0.1:<paramref name="port"/>: restarts a stopped server on its old port
+    /// (connection-refused windows) or with another certificate (host-name mismatch) under the same URL.
+    /// </summary>
+    public static async Task<ScriptedServer> StartOnPortAsync(int port, RequestDelegate handler, bool tls = true, X509Certificate2? certificate = null)
+    {
+        var host = await KestrelHost.StartAsync(handler, tls ? certificate ?? TestCertificate.Certificate : null, port).ConfigureAwait(false);
+        return new ScriptedServer(host, tls);
+    }
+
+    /// <summary>The TCP port the server listens on.</summary>
+    public int Port => _host.Port;
+
     /// <summary>An absolute URL on this server.</summary>
     public Uri Url(string relative) => new(BaseUrl, relative.TrimStart('/'));
 

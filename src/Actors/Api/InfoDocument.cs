@@ -36,6 +36,11 @@ public static class InfoDocument
         {
             throw new ApiException(ApiErrorKind.InfoInvalid, "the /info response is not valid JSON", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // GetString throws this for an escaped lone surrogate ("\uD800"): valid JSON, but no text.
+            throw new ApiException(ApiErrorKind.InfoInvalid, "the /info response holds a string that is not valid Unicode", e);
+        }
     }
 
     private static Profile ParseProfile(JsonElement p)

@@ -43,6 +43,11 @@ public sealed record WellKnownDocument(Uri ApiEndpoint, Uri AuthorizationEndpoin
         {
             throw new ApiException(ApiErrorKind.WellKnownInvalid, "the well-known document is not valid JSON", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // GetString throws this for an escaped lone surrogate ("\uD800"): valid JSON, but no text.
+            throw new ApiException(ApiErrorKind.WellKnownInvalid, "the well-known document holds a string that is not valid Unicode", e);
+        }
         var apiUri = ParseUri(api, "api_endpoint");
         var authUri = ParseUri(authorization, "authorization_endpoint");
         var tokenUri = ParseUri(token, "token_endpoint");

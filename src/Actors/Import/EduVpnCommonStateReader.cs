@@ -97,24 +97,37 @@ public static class EduVpnCommonStateReader
 
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            try
             {
-                throw new StateImportException(StateImportErrorKind.UnknownFormat, null, "the state is not a JSON object");
+                return ReadRoot(document.RootElement);
             }
-            // eduvpn-common prefers v2 when both are present; null counts as absent.
-            var v2 = Object(root, "v2", "$");
-            if (v2 is { } v2Object)
+            catch (InvalidOperationException e)
             {
-                return ReadV2(v2Object);
+                // An escaped lone surrogate ("\uD800") is valid JSON but no .NET string; Go would
+                // substitute U+FFFD. Rejected like invalid UTF-8 above.
+                throw new StateImportException(StateImportErrorKind.NotJson, null, "a string or key is not valid Unicode text", e);
             }
-            var v1 = Object(root, "v1", "$");
-            if (v1 is { } v1Object)
-            {
-                return ReadV1(v1Object);
-            }
-            throw new StateImportException(StateImportErrorKind.UnknownFormat, null, "neither a v2 nor a v1 eduvpn-common state");
         }
+    }
+
+    private static ImportedState ReadRoot(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new StateImportException(StateImportErrorKind.UnknownFormat, null, "the state is not a JSON object");
+        }
+        // eduvpn-common prefers v2 when both are present; null counts as absent.
+        var v2 = Object(root, "v2", "$");
+        if (v2 is { } v2Object)
+        {
+            return ReadV2(v2Object);
+        }
+        var v1 = Object(root, "v1", "$");
+        if (v1 is { } v1Object)
+        {
+            return ReadV1(v1Object);
+        }
+        throw new StateImportException(StateImportErrorKind.UnknownFormat, null, "neither a v2 nor a v1 eduvpn-common state");
     }
 
     private static ImportedState ReadV2(JsonElement v2)

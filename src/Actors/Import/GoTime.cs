@@ -91,7 +91,10 @@ internal static class GoTime
             return false;
         }
 
-        value = new DateTimeOffset(localTicks, offset);
+        // Go takes offsets up to ±23:59, DateTimeOffset only ±14:00: keep the instant, shown in UTC.
+        value = offset.Duration() <= TimeSpan.FromHours(14)
+            ? new DateTimeOffset(localTicks, offset)
+            : new DateTimeOffset(utcTicks, TimeSpan.Zero);
         return true;
     }
 

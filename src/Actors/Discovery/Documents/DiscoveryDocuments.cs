@@ -22,6 +22,11 @@ public static class DiscoveryDocuments
     public static ServerList ParseServerList(ReadOnlySpan<byte> json)
     {
         using var document = ParseJson(json, ServerListFile);
+        return WithUnicodeCheck(ServerListFile, document, ReadServerList);
+    }
+
+    private static ServerList ReadServerList(JsonDocument document)
+    {
         var reader = new Reader(ServerListFile);
         var root = reader.Object(document.RootElement, "the document");
         var version = reader.Version(root);
@@ -62,6 +67,11 @@ public static class DiscoveryDocuments
     public static OrganizationList ParseOrganizationList(ReadOnlySpan<byte> json)
     {
         using var document = ParseJson(json, OrganizationListFile);
+        return WithUnicodeCheck(OrganizationListFile, document, ReadOrganizationList);
+    }
+
+    private static OrganizationList ReadOrganizationList(JsonDocument document)
+    {
         var reader = new Reader(OrganizationListFile);
         var root = reader.Object(document.RootElement, "the document");
         var version = reader.Version(root);
@@ -80,6 +90,22 @@ public static class DiscoveryDocuments
                 reader.RequiredString(entry, "secure_internet_home", where)));
         }
         return new OrganizationList(version, organizations.ToImmutable());
+    }
+
+    /// <summary>
+    /// An escaped lone surrogate (<c>"\uD800"</c>) is valid JSON but no .NET string: reading that
+    /// value or looking up a key next to such a name throws InvalidOperationException.
+    /// </summary>
+    private static T WithUnicodeCheck<T>(string fileName, JsonDocument document, Func<JsonDocument, T> read)
+    {
+        try
+        {
+            return read(document);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new DiscoveryFormatException(fileName, "a string or key is not valid Unicode text (an escaped lone surrogate)", e);
+        }
     }
 
     private static JsonDocument ParseJson(ReadOnlySpan<byte> json, string fileName)

@@ -1,0 +1,40 @@
+namespace EduVpnActors.Actors.Persistence;
+
+/// <summary>Why the engine's storage cannot be used.</summary>
+public enum StorageProblemKind
+{
+    /// <summary>The database file is damaged: not a SQLite file, truncated, or failing <c>PRAGMA quick_check</c>.</summary>
+    Corrupt,
+    /// <summary>Another connection or process holds a lock on the database (e.g. a second engine).</summary>
+    Locked,
+    /// <summary>The journal or snapshots hold entries (manifests) this version does not know: written by a newer version.</summary>
+    NewerVersion,
+    /// <summary>The data directory or the database file cannot be read or written with this user's permissions.</summary>
+    PermissionDenied,
+    /// <summary>The path cannot hold a database at all (a path component is a file, the database path is a directory, I/O error).</summary>
+    Unavailable,
+}
+
+/// <summary>
+/// The engine refused to start on its storage. Nothing was changed or deleted: the host may show the
+/// message, retry (<see cref="StorageProblemKind.Locked"/>), fix permissions, or move the damaged
+/// database aside with <see cref="StorageHealth.MoveAside"/> and start fresh.
+/// </summary>
+public sealed class StorageException : Exception
+{
+    public StorageException(StorageProblemKind kind, string message, string? databasePath = null, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Kind = kind;
+        DatabasePath = databasePath;
+    }
+
+    /// <summary>The category of the problem.</summary>
+    public StorageProblemKind Kind { get; }
+
+    /// <summary>The database file concerned, when known (the argument for <see cref="StorageHealth.MoveAside"/>).</summary>
+    public string? DatabasePath { get; }
+
+    /// <summary>Whether moving the database aside is a way out (damaged or from a newer version; not a lock or permissions).</summary>
+    public bool CanMoveAside => Kind is StorageProblemKind.Corrupt or StorageProblemKind.NewerVersion && DatabasePath is not null;
+}

@@ -1,0 +1,157 @@
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Configuration;
+using EduVpnActors.Actors.Hosting;
+using EduVpnActors.Actors.Persistence;
+using EduVpnActors.Messages.Discovery;
+using EduVpnActors.Tests.Support;
+
+namespace EduVpnActors.Tests.Persistence;
+
+/// <summary>
+/// The engine start on damaged storage: a typed <see cref="StorageException"/>, the file untouched,
+/// and after <see cref="StorageHealth.MoveAside"/> a fresh start whose discovery answers from the bundled copy.
+/// </summary>
+public sealed class EngineStorageStartTests : IDisposable
+{
+    private readonly TempDataDirectory _dir = new();
+
+    [Fact]
+    public async Task CorruptDatabase_StartRefusedWithTheFileUntouched_MoveAsideThenStartsAndDiscoveryAnswersFromBundled()
+    {
+        var path = await StorageFiles.CreatePopulatedAsync(_dir.Path);
+        StorageFiles.Scribble(path, 0, 100);
+        var damaged = File.ReadAllBytes(path);
+
+        var error = Assert.Throws<StorageException>(() => EngineSystem.Create(_dir.Path, Offline()));
+
+        Assert.Equal(StorageProblemKind.Corrupt, error.Kind);
+        Assert.Equal(path, error.DatabasePath);
+        Assert.True(error.CanMoveAside);
+        Assert.Equal(damaged, File.ReadAllBytes(path));
+
+        var kept = StorageHealth.MoveAside(error.DatabasePath!);
+        await AssertStartsAndAnswersFromBundledAsync();
+        Assert.Equal(damaged, File.ReadAllBytes(kept));
+    }
+
+    [Fact]
+    public async Task JournalFromANewerVersion_StartRefused_MoveAsideThenStarts()
+    {
+        var path = await StorageFiles.CreatePopulatedAsync(_dir.Path);
+        Assert.True(StorageFiles.Execute(path, "UPDATE journal SET manifest = 'discovery-list-accepted.v9', deleted = 0") > 0);
+        var rows = StorageFiles.Scalar(path, "SELECT COUNT(*) FROM journal");
+
+        var error = Assert.Throws<StorageException>(() => EngineSystem.Create(_dir.Path, Offline()));
+
+        Assert.Equal(StorageProblemKind.NewerVersion, error.Kind);
+        Assert.Contains("discovery-list-accepted.v9", error.Message, StringComparison.Ordinal);
+        Assert.Equal(rows, StorageFiles.Scalar(path, "SELECT COUNT(*) FROM journal"));
+
+        StorageHealth.MoveAside(error.DatabasePath!);
+        await AssertStartsAndAnswersFromBundledAsync();
+    }
+
+    [Fact]
+    public void DataDirectoryUnderARegularFile_StartRefusedAsUnavailable()
+    {
+        Directory.CreateDirectory(_dir.Path);
+        var file = Path.Combine(_dir.Path, "file");
+        File.WriteAllText(file, "x");
+
+        var error = Assert.Throws<StorageException>(() => EngineSystem.Create(Path.Combine(file, "data"), Offline()));
+
+        Assert.Equal(StorageProblemKind.Unavailable, error.Kind);
+        Assert.False(error.CanMoveAside);
+    }
+
+    [Fact]
+    public async Task DatabaseLockedByAnotherConnection_StartRefusedAsLocked_AndStartsOnceReleased()
+    {
+        var path = await StorageFiles.CreatePopulatedAsync(_dir.Path);
+        using (var holder = StorageFiles.Open(path))
+        {
+            using var command = holder.CreateCommand();
+            command.CommandText = "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; DELETE FROM journal WHERE 0;";
+            command.ExecuteNonQuery();
+
+            var error = Assert.Throws<StorageException>(() => EngineSystem.Create(_dir.Path, Offline()));
+
+            Assert.Equal(StorageProblemKind.Locked, error.Kind);
+            Assert.False(error.CanMoveAside);
+        }
+
+        var system = EngineSystem.Create(_dir.Path, Offline());
+        await system.Terminate();
+    }
+
+    [Fact]
+    public void DataDirectoryWithoutWritePermission_StartRefusedAsPermissionDenied_ExceptForRoot()
+    {
+        Directory.CreateDirectory(_dir.Path);
+        StorageFiles.WithMode(_dir.Path, UnixFileMode.UserRead | UnixFileMode.UserExecute, () =>
+        {
+            if (Environment.IsPrivilegedProcess)
+            {
+                // Root may write into a 0500 directory, so the engine rightly starts (and creates its database).
+                var system = EngineSystem.Create(_dir.Path, Offline());
+                system.Terminate().Wait(TimeSpan.FromSeconds(10));
+                Assert.True(File.Exists(Path.Combine(_dir.Path, StorageFiles.DatabaseFileName)));
+                return;
+            }
+            var error = Assert.Throws<StorageException>(() => EngineSystem.Create(_dir.Path, Offline()));
+            Assert.Equal(StorageProblemKind.PermissionDenied, error.Kind);
+            Assert.False(File.Exists(Path.Combine(_dir.Path, StorageFiles.DatabaseFileName)));
+        });
+    }
+
+    [Fact]
+    public async Task HealthyDatabase_StartsAndKeepsItsCache()
+    {
+        await StorageFiles.CreatePopulatedAsync(_dir.Path);
+
+        var system = EngineSystem.Create(_dir.Path, Offline());
+        using var runtime = EngineRuntime.Start(system, "test/1.0");
+        try
+        {
+            var response = await runtime.Discovery.Ask<ServerListResponse>(new GetServerList(AllowRefresh: false), TimeSpan.FromSeconds(30));
+            Assert.Equal(DiscoverySource.Cache, response.Status.Source);
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    private async Task AssertStartsAndAnswersFromBundledAsync()
+    {
+        var system = EngineSystem.Create(_dir.Path, Offline());
+        using var runtime = EngineRuntime.Start(system, "test/1.0");
+        try
+        {
+            var response = await runtime.Discovery.Ask<ServerListResponse>(new GetServerList(), TimeSpan.FromSeconds(30));
+            Assert.Equal(DiscoverySource.Bundled, response.Status.Source);
+            Assert.NotEmpty(response.List.Servers);
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+
+    /// <summary>Discovery pointed at a closed loopback port: every fetch fails fast with a network error.</summary>
+    private static Config Offline()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return ConfigurationFactory.ParseString($"""
+            eduvpn.discovery.base-url = "https://127.0.0.1:{port}/"
+            akka.loglevel = WARNING
+            """);
+    }
+}

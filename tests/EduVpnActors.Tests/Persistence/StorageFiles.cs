@@ -1,0 +1,94 @@
+using Akka.Actor;
+using EduVpnActors.Actors.Discovery;
+using EduVpnActors.Actors.Discovery.Signatures;
+using EduVpnActors.Actors.Http;
+using EduVpnActors.Messages.Discovery;
+using EduVpnActors.Tests.Support;
+using EduVpnActors.TestServer;
+using Microsoft.Data.Sqlite;
+
+namespace EduVpnActors.Tests.Persistence;
+
+/// <summary>Real engine databases for the storage tests, and ways to damage them.</summary>
+internal static class StorageFiles
+{
+    public const string DatabaseFileName = "eduvpn-actors.db";
+
+    /// <summary>
+    /// Runs the discovery actor once on <paramref name="dataDirectory"/> against a loopback discovery
+    /// server, so the database holds real journal and snapshot rows. Returns the database path.
+    /// </summary>
+    public static async Task<string> CreatePopulatedAsync(string dataDirectory)
+    {
+        await using var server = await DiscoveryTestServer.StartWithSnapshotAsync(DateTimeOffset.UtcNow.AddDays(-1));
+        using var http = new EngineHttpClient(TestCertificate.TrustingPolicy());
+        var system = ActorSystem.Create("populate", EngineTestConfig.OnSqlite(dataDirectory));
+        try
+        {
+            var settings = new DiscoverySettings(server.BaseUrl, MinisignVerifier.ProductionKeys, false, TimeSpan.FromHours(1), 20);
+            var discovery = system.ActorOf(DiscoveryActor.Props(settings, http));
+            var servers = await discovery.Ask<ServerListResponse>(new GetServerList(), TimeSpan.FromSeconds(30));
+            Assert.Equal(DiscoverySource.Network, servers.Status.Source);
+            // A second list adds journal rows after the first snapshot.
+            await discovery.Ask<OrganizationListResponse>(new GetOrganizationList(), TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+        return Path.Combine(dataDirectory, DatabaseFileName);
+    }
+
+    /// <summary>A read-write connection without pooling (so closing it releases the file).</summary>
+    public static SqliteConnection Open(string databasePath)
+    {
+        var connection = new SqliteConnection($"Data Source={databasePath};Pooling=False");
+        connection.Open();
+        return connection;
+    }
+
+    public static long Scalar(string databasePath, string sql)
+    {
+        using var connection = Open(databasePath);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public static int Execute(string databasePath, string sql)
+    {
+        using var connection = Open(databasePath);
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteNonQuery();
+    }
+
+    /// <summary>Overwrites <paramref name="count"/> bytes at <paramref name="offset"/> with seeded random bytes.</summary>
+    public static void Scribble(string path, long offset, int count, int seed = 7)
+    {
+        var garbage = new byte[count];
+        new Random(seed).NextBytes(garbage);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Write);
+        stream.Position = offset;
+        stream.Write(garbage);
+    }
+
+    /// <summary>Runs <paramref name="test"/> with <paramref name="path"/> set to <paramref name="mode"/>, restoring 0700 after.</summary>
+    public static void WithMode(string path, UnixFileMode mode, Action test)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("Unix file modes only.");
+        }
+        var before = File.GetUnixFileMode(path);
+        File.SetUnixFileMode(path, mode);
+        try
+        {
+            test();
+        }
+        finally
+        {
+            File.SetUnixFileMode(path, before);
+        }
+    }
+}
