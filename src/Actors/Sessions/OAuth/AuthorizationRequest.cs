@@ -12,14 +12,21 @@ public sealed record AuthorizationRequest(Uri Url, string State, string CodeVeri
     /// Builds the request with every parameter of client rule 7 (keys sorted, as eduvpn-common),
     /// then applies the Secure Internet Skip-WAYF template when one is given.
     /// </summary>
+    /// <param name="authorizationEndpoint">From the well-known document of the authorizing server.</param>
+    /// <param name="clientId">The configured client ID.</param>
+    /// <param name="redirectUri">The loopback listener's URI.</param>
+    /// <param name="authenticationUrlTemplate">Secure Internet: the home server's Skip-WAYF template, if any.</param>
+    /// <param name="organizationId">Secure Internet: the organization, for <c>@ORG_ID@</c>.</param>
+    /// <param name="state">A state made beforehand with <see cref="Pkce.NewRandomValue"/> (e.g. for a listener started first); new when null.</param>
     public static AuthorizationRequest Create(
         Uri authorizationEndpoint,
         string clientId,
         string redirectUri,
         string? authenticationUrlTemplate = null,
-        string? organizationId = null)
+        string? organizationId = null,
+        string? state = null)
     {
-        var state = Pkce.NewRandomValue();
+        state ??= Pkce.NewRandomValue();
         var verifier = Pkce.NewRandomValue();
         var parameters = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {

@@ -36,6 +36,10 @@ public static class CallbackValidator
     /// <param name="expectedIssuer">The server's issuer (<c>{origin}/</c> of the authorization endpoint).</param>
     public static CallbackOutcome Validate(string query, string expectedState, string expectedIssuer)
     {
+        if (expectedState.Length == 0)
+        {
+            return new CallbackOutcome.Ignored("no authorization is waiting");
+        }
         var parameters = ParseQuery(query);
         if (parameters is null)
         {

@@ -44,6 +44,18 @@ public sealed class AesGcmTokenProtector : ITokenProtector
         return new AesGcmTokenProtector(key);
     }
 
+    /// <summary>
+    /// The engine's default: the key file <c>eduvpn.oauth.token-key-file-name</c> in <c>eduvpn.data-directory</c>
+    /// (or <see cref="DataDirectory.Default"/> when that is empty).
+    /// </summary>
+    public static AesGcmTokenProtector FromConfig(Akka.Configuration.Config config)
+    {
+        var directory = config.GetString("eduvpn.data-directory", "");
+        var fileName = config.GetString("eduvpn.oauth.token-key-file-name", "session-tokens.key");
+        var dir = DataDirectory.Ensure(string.IsNullOrWhiteSpace(directory) ? DataDirectory.Default() : directory);
+        return FromKeyFile(Path.Combine(dir, fileName));
+    }
+
     public byte[] Protect(ReadOnlySpan<byte> plaintext, string purpose)
     {
         var output = new byte[1 + NonceSize + TagSize + plaintext.Length];
