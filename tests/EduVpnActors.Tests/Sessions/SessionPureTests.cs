@@ -164,7 +164,7 @@ public sealed class SessionPureTests
         var tokens = new OAuthTokens("a", "r", expiry, DateTimeOffset.UnixEpoch);
         Assert.False(tokens.IsExpired(expiry.AddSeconds(-31), TimeSpan.FromSeconds(30)));
         Assert.True(tokens.IsExpired(expiry.AddSeconds(-29), TimeSpan.FromSeconds(30)));
-        Assert.True(tokens.WithAccessExpired().IsExpired(DateTimeOffset.UnixEpoch, TimeSpan.Zero));
+        Assert.True(tokens.WithAccessExpired().IsExpired(DateTimeOffset.UnixEpoch, TimeSpan.FromSeconds(30)));
     }
 
     [Fact]

@@ -82,18 +82,18 @@ public sealed class LoopbackCallbackListener : IDisposable
                 return;
             }
             // Browsers open spare connections; one idle socket must not block the real callback.
-            _ = HandleAsync(client, token);
+            _ = HandleAsync(client);
         }
     }
 
-    private async Task HandleAsync(TcpClient client, CancellationToken stopping)
+    // Not tied to the listener's stop: the page of the callback that ends the flow must still be written.
+    private async Task HandleAsync(TcpClient client)
     {
         using (client)
         {
             try
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-                timeout.CancelAfter(ConnectionTimeout);
+                using var timeout = new CancellationTokenSource(ConnectionTimeout);
                 var stream = client.GetStream();
                 var target = await ReadRequestTargetAsync(stream, timeout.Token).ConfigureAwait(false);
                 var (status, page) = Answer(target);

@@ -15,10 +15,10 @@ public sealed record OAuthTokens(string AccessToken, string RefreshToken, DateTi
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     /// <summary>True when the access token should not be sent any more (<paramref name="margin"/> before its expiry).</summary>
-    public bool IsExpired(DateTimeOffset now, TimeSpan margin) => now >= AccessTokenExpiresAt - margin;
+    public bool IsExpired(DateTimeOffset now, TimeSpan margin) => now + margin >= AccessTokenExpiresAt;
 
     /// <summary>The same tokens with the access token marked expired (after a 401), forcing a refresh.</summary>
-    public OAuthTokens WithAccessExpired() => this with { AccessTokenExpiresAt = DateTimeOffset.MinValue };
+    public OAuthTokens WithAccessExpired() => this with { AccessTokenExpiresAt = DateTimeOffset.UnixEpoch };
 
     /// <summary>The plain bytes to encrypt (never stored or logged as they are).</summary>
     public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(new Stored(
