@@ -57,11 +57,22 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
             Advance(job);
         }));
         Command<StepFailed>(m => OnStep(m.JobId, job => Fail(job, m.Failure)));
-        Command<TokensReceived>(m => OnStep(m.JobId, job => StoreTokens(m.Tokens, () =>
+        Command<TokensReceived>(m => OnStep(m.JobId, job =>
         {
-            job.TokensFresh = true;
-            Advance(job);
-        })));
+            try
+            {
+                StoreTokens(m.Tokens, () =>
+                {
+                    job.TokensFresh = true;
+                    Advance(job);
+                });
+            }
+            catch (Exception e) when (e is TokenProtectionException or System.Security.Cryptography.CryptographicException or IOException)
+            {
+                // A host protector that cannot encrypt must not lead to unencrypted storage, nor to a silent hang.
+                Fail(job, new SessionFailure(SessionErrorKind.AuthorizationFailed, $"The tokens could not be stored securely ({e.GetType().Name})."));
+            }
+        }));
         Command<RefreshRejected>(m => OnStep(m.JobId, job =>
         {
             _log.Info("Session {0}: the server no longer accepts the refresh token; the tokens are dropped", _server);

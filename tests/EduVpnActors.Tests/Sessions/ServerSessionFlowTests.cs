@@ -1,8 +1,10 @@
 using System.Web;
 using Akka.Actor;
+using EduVpnActors.Actors.Sessions;
 using EduVpnActors.Messages.Sessions;
 using EduVpnActors.Tests.Support;
 using EduVpnActors.TestServer;
+using Microsoft.Data.Sqlite;
 
 namespace EduVpnActors.Tests.Sessions;
 
@@ -324,6 +326,39 @@ public sealed class ServerSessionFlowTests() : SessionTestKit("session-flow-test
         await probe.ExpectMsgAsync<SessionAuthorized>(Wait);
         Assert.Equal("queued", (await other.ExpectMsgAsync<InfoFetched>(Wait)).RequestId);
         Assert.Equal(1, portal.Counters.CodeExchanges);
+    }
+
+    [Fact]
+    public async Task Journal_ManyRefreshes_KeepsOnlyTheNewestTokenEvent()
+    {
+        var portal = await StartPortalAsync();
+        var sessions = StartSessions();
+        var probe = CreateTestProbe();
+        await AuthorizeAsync(sessions, portal, probe);
+        for (var i = 0; i < 4; i++)
+        {
+            portal.ExpireAccessTokens();
+            sessions.Tell(Envelope(portal, Info(portal, interactive: false)), probe);
+            await probe.ExpectMsgAsync<InfoFetched>(Wait);
+        }
+
+        Assert.Equal(4, portal.Counters.Refreshes);
+        // The SQL journal keeps the highest deleted row as a marker of the sequence number: at most two rows.
+        await AwaitAssertAsync(() =>
+        {
+            Assert.Equal(1, SessionJournalRows(portal, "AND deleted = 0"));
+            Assert.True(SessionJournalRows(portal, "") <= 2);
+        }, Wait);
+    }
+
+    private long SessionJournalRows(PortalTestServer portal, string condition)
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM journal WHERE persistence_id = $id {condition}";
+        command.Parameters.AddWithValue("$id", ServerSessionActor.PersistenceIdOf(IdOf(portal)));
+        return (long)command.ExecuteScalar()!;
     }
 
     private async Task<SessionStatus> AskStatusAsync(IActorRef sessions, PortalTestServer portal)

@@ -263,4 +263,24 @@ public sealed class SessionPureTests
             Assert.IsType<CallbackOutcome.Code>(await listener.Result);
         }
     }
+
+    [Theory]
+    [InlineData("org.eduvpn.app.linux", "eduVPN for Linux")]
+    [InlineData("org.letsconnect-vpn.app.macos", "Let's Connect! for macOS")]
+    [InlineData("org.govvpn.app.windows", "govVPN for Windows")]
+    [InlineData("org.eduvpn.app.ios", "eduVPN for iOS")]
+    [InlineData("com.example.vpn", null)]
+    [InlineData("org.eduvpn.app.beos", null)]
+    public void FriendlyName_OfClientId_FollowsEduVpnCommon(string clientId, string? expected) =>
+        Assert.Equal(expected, ClientIdentity.FriendlyNameOf(clientId));
+
+    [Fact]
+    public void UserAgent_FromConfig_HasEduVpnCommonsFormat()
+    {
+        var config = ConfigurationFactory.ParseString("eduvpn.client { id = \"org.letsconnect-vpn.app.linux\", version = \"1.2.3\" }")
+            .WithFallback(EngineConfiguration.Defaults());
+        Assert.Equal("Let's Connect! for Linux/1.2.3 eduvpn-common/2.1.0", ClientIdentity.UserAgent(config));
+        var named = ConfigurationFactory.ParseString("eduvpn.client.friendly-name = \"My VPN\"").WithFallback(config);
+        Assert.Equal("My VPN/1.2.3 eduvpn-common/2.1.0", ClientIdentity.UserAgent(named));
+    }
 }
