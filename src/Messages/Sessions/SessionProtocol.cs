@@ -92,7 +92,12 @@ public sealed record CancelAuthorization(string RequestId) : ISessionRequest;
 public sealed record GetSessionStatus(string RequestId) : ISessionRequest;
 
 /// <summary>Sent to the requester while an interactive request waits for the user: open this URL in a browser.</summary>
-public sealed record AuthorizationUrlReady(string RequestId, ServerId Server, Uri Url);
+public sealed record AuthorizationUrlReady(string RequestId, ServerId Server, Uri Url)
+{
+    /// <summary>Without the query: it carries the flow's <c>state</c>, which should not reach logs (e.g. dead letters).</summary>
+    public override string ToString() =>
+        $"AuthorizationUrlReady {{ RequestId = {RequestId}, Server = {Server}, Url = {Url.GetLeftPart(UriPartial.Path)} }}";
+}
 
 /// <summary>The session holds usable tokens.</summary>
 public sealed record SessionAuthorized(string RequestId, ServerId Server, DateTimeOffset AuthorizedAt);
