@@ -92,6 +92,26 @@ internal sealed class NetnsLab : IDisposable
             {
                 Must("ip", "netns", "exec", ns, "sysctl", "-qw", $"net.ipv6.conf.{peer}.disable_ipv6=1");
             }
+            else
+            {
+                // No link-local address, no router solicitations, no duplicate address detection:
+                // as little IPv6 chatter from the gateway as the kernel allows.
+                Must("ip", "netns", "exec", ns, "sysctl", "-qw", $"net.ipv6.conf.{peer}.addr_gen_mode=1");
+                Must("ip", "netns", "exec", ns, "sysctl", "-qw", $"net.ipv6.conf.{peer}.router_solicitations=0");
+                Must("ip", "netns", "exec", ns, "sysctl", "-qw", $"net.ipv6.conf.{peer}.accept_dad=0");
+            }
+            if (behaviour == GatewayBehaviour.DropsIcmp)
+            {
+                // Before the link comes up. The gateway drops echo requests; its remaining IPv6
+                // chatter (MLD reports) is dropped on the way out too, so it is as silent as a
+                // tunnel whose UDP is blocked and the counter decides as it would there.
+                MustWithInput(
+                    "table inet evt {\n chain pre {\n  type filter hook prerouting priority -300; policy accept;\n"
+                    + "  icmp type echo-request drop\n  icmpv6 type echo-request drop\n }\n"
+                    + " chain out {\n  type filter hook output priority 0; policy accept;\n"
+                    + $"  oifname \"{peer}\" meta l4proto ipv6-icmp drop\n }}\n}}\n",
+                    "ip", "netns", "exec", ns, "nft", "-f", "-");
+            }
             Must("ip", "addr", "add", $"10.200.{index}.1/24", "dev", root);
             Must("ip", "-n", ns, "addr", "add", $"10.200.{index}.2/24", "dev", peer);
             if (ipv6)
@@ -110,19 +130,11 @@ internal sealed class NetnsLab : IDisposable
             }
             Must("ip", "-n", ns, "route", "add", "local", $"10.210.{index}.0/24", "dev", "lo");
             Must("ip", "route", "add", $"10.210.{index}.0/24", "via", $"10.200.{index}.2", "dev", root);
-            switch (behaviour)
+            if (behaviour == GatewayBehaviour.LinkDown)
             {
-                case GatewayBehaviour.DropsIcmp:
-                    MustWithInput(
-                        "table inet evt {\n chain pre {\n  type filter hook prerouting priority -300; policy accept;\n"
-                        + "  icmp type echo-request drop\n  icmpv6 type echo-request drop\n }\n}\n",
-                        "ip", "netns", "exec", ns, "nft", "-f", "-");
-                    break;
-                case GatewayBehaviour.LinkDown:
-                    // Only the gateway end goes down: the root end keeps its route (no carrier), so
-                    // nothing leaks to the default route and sends still succeed into the void.
-                    Must("ip", "-n", ns, "link", "set", peer, "down");
-                    break;
+                // Only the gateway end goes down: the root end keeps its route (no carrier), so
+                // nothing leaks to the default route and sends still succeed into the void.
+                Must("ip", "-n", ns, "link", "set", peer, "down");
             }
             return lab;
         }
