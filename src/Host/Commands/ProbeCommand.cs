@@ -9,7 +9,7 @@ using Spectre.Console;
 namespace EduVpnActors.Host.Commands;
 
 /// <summary>
-/// <c>probe GATEWAY [--mtu N] [--interface IF]</c>: one failover probe from the console. Exit code 0 =
+/// <c>probe GATEWAY [--mtu N] [--interface IF] [--interval S] [--count N] [--timeout S]</c>: one failover probe from the console. Exit code 0 =
 /// traffic flows, 1 = dropped (a host would reconnect over TCP), 2 = the probe could not decide.
 /// </summary>
 internal static class ProbeCommand
@@ -37,6 +37,10 @@ internal static class ProbeCommand
         {
             Description = "Echo requests at most (default from eduvpn.failover.count, 5).",
         };
+        var timeoutOption = new Option<double?>("--timeout")
+        {
+            Description = "Seconds to wait for a reply to the first echo request before the others follow (default from eduvpn.failover.reply-timeout, 2).",
+        };
 
         var command = new Command("probe", "Check whether traffic flows to a tunnel gateway (the failover probe).");
         command.Arguments.Add(gatewayArgument);
@@ -44,6 +48,7 @@ internal static class ProbeCommand
         command.Options.Add(interfaceOption);
         command.Options.Add(intervalOption);
         command.Options.Add(countOption);
+        command.Options.Add(timeoutOption);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var gatewayText = parse.GetValue(gatewayArgument) ?? "";
@@ -57,10 +62,12 @@ internal static class ProbeCommand
                 .WithFallback(EngineConfiguration.Defaults());
             var settings = FailoverSettings.FromConfig(config);
             var interval = parse.GetValue(intervalOption);
+            var timeout = parse.GetValue(timeoutOption);
             var timing = settings.Timing with
             {
                 Interval = interval is { } seconds ? TimeSpan.FromSeconds(seconds) : settings.Timing.Interval,
                 Count = parse.GetValue(countOption) ?? settings.Timing.Count,
+                ReplyTimeout = timeout is { } timeoutSeconds ? TimeSpan.FromSeconds(timeoutSeconds) : settings.Timing.ReplyTimeout,
             };
             var request = new StartProbe("console", gateway!, parse.GetValue(mtuOption), parse.GetValue(interfaceOption), timing);
             return await RunAsync(config, settings, request, cancellationToken);
