@@ -17,8 +17,9 @@ internal enum GatewayBehaviour
 /// A network namespace with one veth pair: the root end (<c>evt…</c>) carries 10.200.N.1 and
 /// fd00:200:N::1, the namespace end is the gateway 10.200.N.2 / fd00:200:N::2. The namespace also
 /// answers (or drops) for the whole of 10.210.N.0/24 through a local route, so many probes can use
-/// different gateways. Neighbours are static and IPv6 is off on the gateway side unless asked for,
-/// so nothing but echo replies ever raises the root end's receive counter. Only addresses of this
+/// different gateways. Neighbours are static and IPv6 is off on the gateway side unless asked for
+/// (then a dropping gateway's own ICMPv6 chatter is filtered), so nothing but echo replies ever
+/// raises the root end's receive counter. Only addresses of this
 /// private test range are used, and only on links this lab creates; Dispose deletes the namespace,
 /// which removes the veth pair and its routes.
 /// </summary>
