@@ -46,6 +46,9 @@ internal sealed class NetnsLab : IDisposable
 
     public IPAddress Gateway6 => IPAddress.Parse($"fd00:200:{Index:x}::2");
 
+    /// <summary>The root end's own IPv4 address (where the gateway sends non-echo traffic to).</summary>
+    public IPAddress RootAddress4 => IPAddress.Parse($"10.200.{Index}.1");
+
     /// <summary>Host <paramref name="host"/> (1..254) of the extra range behind the gateway.</summary>
     public IPAddress ExtraGateway(int host) => IPAddress.Parse($"10.210.{Index}.{host}");
 

@@ -60,6 +60,31 @@ public sealed class RealIcmpProbeTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(verdict.RxBytesBefore, verdict.RxBytesAfter);
     }
 
+    /// <summary>§8's other half for real: ICMP is blocked, but other traffic arrives, so the counter says "not dropped".</summary>
+    [NetnsFact(needsNft: true)]
+    public async Task Probe_GatewayDropsIcmpButOtherTrafficArrives_NotDroppedByCounter()
+    {
+        var lab = Lab(GatewayBehaviour.DropsIcmp);
+        var probe = Sys.ActorOf(FailoverProbeActor.Props("counter", FailoverSettings.Default));
+        var states = CreateTestProbe();
+        probe.Tell(new SubscribeProbeState(states.Ref));
+        probe.Tell(new StartProbe("counter", lab.Gateway4, 1400, lab.RootLink, Quick));
+        await states.FishForMessageAsync(m => m is ProbeStateChanged { Phase: ProbePhase.Probing }, TimeSpan.FromSeconds(5));
+
+        // The gateway sends one UDP datagram to our end of the link while the probe runs.
+        lab.InNamespace(() =>
+        {
+            using var udp = new System.Net.Sockets.UdpClient(System.Net.Sockets.AddressFamily.InterNetwork);
+            return udp.Send(new byte[200], 200, new IPEndPoint(lab.RootAddress4, 9));
+        });
+
+        var verdict = await ExpectMsgAsync<ProbeVerdict>(TimeSpan.FromSeconds(15));
+        Assert.Equal(ProbeOutcome.NotDropped, verdict.Outcome);
+        Assert.False(verdict.ReplySeen);
+        Assert.Equal(5, verdict.EchoesSent);
+        Assert.True(verdict.RxBytesAfter > verdict.RxBytesBefore);
+    }
+
     [NetnsFact]
     public async Task Probe_GatewayLinkDown_Dropped()
     {
