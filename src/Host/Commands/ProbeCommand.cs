@@ -57,8 +57,16 @@ internal static class ProbeCommand
                 AnsiConsole.MarkupLineInterpolated($"[red]{error}[/]");
                 return 2;
             }
-            // The verdict is printed below; the actor's own log lines would only repeat it.
-            var config = Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING")
+            // --config files override eduvpn.failover.* like every other default. The probe needs no
+            // database, so no engine is started. The verdict is printed below; the actor's own log
+            // lines would only repeat it.
+            var overrides = Akka.Configuration.Config.Empty;
+            foreach (var file in parse.GetValue(HostCommands.ConfigOption) ?? [])
+            {
+                overrides = Akka.Configuration.ConfigurationFactory.ParseString(File.ReadAllText(file.FullName)).WithFallback(overrides);
+            }
+            var config = overrides
+                .WithFallback(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING"))
                 .WithFallback(EngineConfiguration.Defaults());
             var settings = FailoverSettings.FromConfig(config);
             var interval = parse.GetValue(intervalOption);
@@ -70,18 +78,21 @@ internal static class ProbeCommand
                 ReplyTimeout = timeout is { } timeoutSeconds ? TimeSpan.FromSeconds(timeoutSeconds) : settings.Timing.ReplyTimeout,
             };
             var request = new StartProbe("console", gateway!, parse.GetValue(mtuOption), parse.GetValue(interfaceOption), timing);
-            return await RunAsync(config, settings, request, cancellationToken);
+            return await RunAsync(config, settings, request, parse.GetValue(HostCommands.JsonOption), cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(Akka.Configuration.Config config, FailoverSettings settings, StartProbe request, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(Akka.Configuration.Config config, FailoverSettings settings, StartProbe request, bool json, CancellationToken cancellationToken)
     {
         using var system = ActorSystem.Create("probe", config);
         var probe = system.ActorOf(FailoverProbeActor.Props(request.ProbeId, settings), "failover-probe");
         var timing = request.Timing!;
         var limit = timing.ReplyTimeout + timing.Interval * timing.Count + TimeSpan.FromSeconds(10);
-        AnsiConsole.MarkupLineInterpolated($"probing [bold]{request.Gateway}[/] with {timing.Count} echo requests of {request.Mtu} bytes ...");
+        if (!json)
+        {
+            AnsiConsole.MarkupLineInterpolated($"probing [bold]{request.Gateway}[/] with {timing.Count} echo requests of {request.Mtu} bytes ...");
+        }
 
         // Ctrl+C cancels the probe; its verdict (Cancelled) still comes back through the Ask.
         await using var registration = cancellationToken.Register(() => probe.Tell(new CancelProbe(request.ProbeId)));
@@ -100,6 +111,17 @@ internal static class ProbeCommand
             await system.Terminate();
         }
 
+        var exitCode = verdict.Outcome switch
+        {
+            ProbeOutcome.NotDropped => 0,
+            ProbeOutcome.Dropped => 1,
+            _ => 2,
+        };
+        if (json)
+        {
+            HostOutput.Json(new { gateway = request.Gateway.ToString(), request.Mtu, verdict });
+            return exitCode;
+        }
         var counter = verdict.RxBytesBefore is { } before
             ? $"rx bytes {before} → {(verdict.RxBytesAfter is { } after ? after.ToString(System.Globalization.CultureInfo.InvariantCulture) : "not read")}"
             : "rx bytes not read";
