@@ -27,8 +27,13 @@ public sealed class SysfsRxBytesSource : IRxBytesSource
     }
 
     /// <inheritdoc />
-    public async ValueTask<long> ReadRxBytesAsync(CancellationToken cancellationToken)
+    /// <remarks>
+    /// Synchronous inside: a sysfs counter read never blocks on a device, and an asynchronous file
+    /// read would only add a thread-pool hop per read (the probe already calls this off its thread).
+    /// </remarks>
+    public ValueTask<long> ReadRxBytesAsync(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         _interfaceName ??= InterfaceTowards(_gateway);
         if (!IsValidInterfaceName(_interfaceName))
         {
@@ -36,22 +41,22 @@ public sealed class SysfsRxBytesSource : IRxBytesSource
         }
         var path = Path.Combine(_sysfsRoot, _interfaceName, "statistics", "rx_bytes");
         // A 20-digit counter and a newline: one small read, no stream or reader buffers per probe.
-        var buffer = new byte[32];
+        Span<byte> buffer = stackalloc byte[32];
         int length;
         try
         {
             using var handle = File.OpenHandle(path);
-            length = await RandomAccess.ReadAsync(handle, buffer, 0, cancellationToken).ConfigureAwait(false);
+            length = RandomAccess.Read(handle, buffer, 0);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new FailoverException(ProbeErrorKind.RxCounterFailed, $"cannot read the received-bytes counter of '{_interfaceName}': {e.Message}", e);
         }
-        if (!long.TryParse(System.Text.Encoding.ASCII.GetString(buffer, 0, length).AsSpan().Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+        if (!long.TryParse(System.Text.Encoding.ASCII.GetString(buffer[..length]).AsSpan().Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value))
         {
             throw new FailoverException(ProbeErrorKind.RxCounterFailed, $"the received-bytes counter of '{_interfaceName}' is not a number");
         }
-        return value;
+        return ValueTask.FromResult(value);
     }
 
     /// <summary>Linux interface names: 1..15 bytes, no slash, not "." or "..".</summary>

@@ -9,7 +9,7 @@ using Spectre.Console;
 namespace EduVpnActors.Host.Commands;
 
 /// <summary>
-/// <c>probe GATEWAY [--mtu N] [--interface IF]</c>: one failover probe from the console. Exit code 0 =
+/// <c>probe GATEWAY [--mtu N] [--interface IF] [--interval S] [--count N] [--timeout S]</c>: one failover probe from the console. Exit code 0 =
 /// traffic flows, 1 = dropped (a host would reconnect over TCP), 2 = the probe could not decide.
 /// </summary>
 internal static class ProbeCommand
@@ -37,6 +37,10 @@ internal static class ProbeCommand
         {
             Description = "Echo requests at most (default from eduvpn.failover.count, 5).",
         };
+        var timeoutOption = new Option<double?>("--timeout")
+        {
+            Description = "Seconds to wait for a reply to the first echo request before the others follow (default from eduvpn.failover.reply-timeout, 2).",
+        };
 
         var command = new Command("probe", "Check whether traffic flows to a tunnel gateway (the failover probe).");
         command.Arguments.Add(gatewayArgument);
@@ -44,6 +48,7 @@ internal static class ProbeCommand
         command.Options.Add(interfaceOption);
         command.Options.Add(intervalOption);
         command.Options.Add(countOption);
+        command.Options.Add(timeoutOption);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var gatewayText = parse.GetValue(gatewayArgument) ?? "";
@@ -52,29 +57,42 @@ internal static class ProbeCommand
                 AnsiConsole.MarkupLineInterpolated($"[red]{error}[/]");
                 return 2;
             }
-            // The verdict is printed below; the actor's own log lines would only repeat it.
-            var config = Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING")
+            // --config files override eduvpn.failover.* like every other default. The probe needs no
+            // database, so no engine is started. The verdict is printed below; the actor's own log
+            // lines would only repeat it.
+            var overrides = Akka.Configuration.Config.Empty;
+            foreach (var file in parse.GetValue(HostCommands.ConfigOption) ?? [])
+            {
+                overrides = Akka.Configuration.ConfigurationFactory.ParseString(File.ReadAllText(file.FullName)).WithFallback(overrides);
+            }
+            var config = overrides
+                .WithFallback(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING"))
                 .WithFallback(EngineConfiguration.Defaults());
             var settings = FailoverSettings.FromConfig(config);
             var interval = parse.GetValue(intervalOption);
+            var timeout = parse.GetValue(timeoutOption);
             var timing = settings.Timing with
             {
                 Interval = interval is { } seconds ? TimeSpan.FromSeconds(seconds) : settings.Timing.Interval,
                 Count = parse.GetValue(countOption) ?? settings.Timing.Count,
+                ReplyTimeout = timeout is { } timeoutSeconds ? TimeSpan.FromSeconds(timeoutSeconds) : settings.Timing.ReplyTimeout,
             };
             var request = new StartProbe("console", gateway!, parse.GetValue(mtuOption), parse.GetValue(interfaceOption), timing);
-            return await RunAsync(config, settings, request, cancellationToken);
+            return await RunAsync(config, settings, request, parse.GetValue(HostCommands.JsonOption), cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(Akka.Configuration.Config config, FailoverSettings settings, StartProbe request, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(Akka.Configuration.Config config, FailoverSettings settings, StartProbe request, bool json, CancellationToken cancellationToken)
     {
         using var system = ActorSystem.Create("probe", config);
         var probe = system.ActorOf(FailoverProbeActor.Props(request.ProbeId, settings), "failover-probe");
         var timing = request.Timing!;
         var limit = timing.ReplyTimeout + timing.Interval * timing.Count + TimeSpan.FromSeconds(10);
-        AnsiConsole.MarkupLineInterpolated($"probing [bold]{request.Gateway}[/] with {timing.Count} echo requests of {request.Mtu} bytes ...");
+        if (!json)
+        {
+            AnsiConsole.MarkupLineInterpolated($"probing [bold]{request.Gateway}[/] with {timing.Count} echo requests of {request.Mtu} bytes ...");
+        }
 
         // Ctrl+C cancels the probe; its verdict (Cancelled) still comes back through the Ask.
         await using var registration = cancellationToken.Register(() => probe.Tell(new CancelProbe(request.ProbeId)));
@@ -93,6 +111,17 @@ internal static class ProbeCommand
             await system.Terminate();
         }
 
+        var exitCode = verdict.Outcome switch
+        {
+            ProbeOutcome.NotDropped => 0,
+            ProbeOutcome.Dropped => 1,
+            _ => 2,
+        };
+        if (json)
+        {
+            HostOutput.Json(new { gateway = request.Gateway.ToString(), request.Mtu, verdict });
+            return exitCode;
+        }
         var counter = verdict.RxBytesBefore is { } before
             ? $"rx bytes {before} → {(verdict.RxBytesAfter is { } after ? after.ToString(System.Globalization.CultureInfo.InvariantCulture) : "not read")}"
             : "rx bytes not read";

@@ -17,8 +17,9 @@ internal enum GatewayBehaviour
 /// A network namespace with one veth pair: the root end (<c>evt…</c>) carries 10.200.N.1 and
 /// fd00:200:N::1, the namespace end is the gateway 10.200.N.2 / fd00:200:N::2. The namespace also
 /// answers (or drops) for the whole of 10.210.N.0/24 through a local route, so many probes can use
-/// different gateways. Neighbours are static and IPv6 is off on the gateway side unless asked for,
-/// so nothing but echo replies ever raises the root end's receive counter. Only addresses of this
+/// different gateways. Neighbours are static and IPv6 is off on the gateway side unless asked for
+/// (then a dropping gateway's own ICMPv6 chatter is filtered), so nothing but echo replies ever
+/// raises the root end's receive counter. Only addresses of this
 /// private test range are used, and only on links this lab creates; Dispose deletes the namespace,
 /// which removes the veth pair and its routes.
 /// </summary>
@@ -44,6 +45,9 @@ internal sealed class NetnsLab : IDisposable
     public IPAddress Gateway4 => IPAddress.Parse($"10.200.{Index}.2");
 
     public IPAddress Gateway6 => IPAddress.Parse($"fd00:200:{Index:x}::2");
+
+    /// <summary>The root end's own IPv4 address (where the gateway sends non-echo traffic to).</summary>
+    public IPAddress RootAddress4 => IPAddress.Parse($"10.200.{Index}.1");
 
     /// <summary>Host <paramref name="host"/> (1..254) of the extra range behind the gateway.</summary>
     public IPAddress ExtraGateway(int host) => IPAddress.Parse($"10.210.{Index}.{host}");
@@ -92,6 +96,26 @@ internal sealed class NetnsLab : IDisposable
             {
                 Must("ip", "netns", "exec", ns, "sysctl", "-qw", $"net.ipv6.conf.{peer}.disable_ipv6=1");
             }
+            else
+            {
+                // No link-local address, no router solicitations, no duplicate address detection:
+                // as little IPv6 chatter from the gateway as the kernel allows.
+                Must("ip", "netns", "exec", ns, "sysctl", "-qw", $"net.ipv6.conf.{peer}.addr_gen_mode=1");
+                Must("ip", "netns", "exec", ns, "sysctl", "-qw", $"net.ipv6.conf.{peer}.router_solicitations=0");
+                Must("ip", "netns", "exec", ns, "sysctl", "-qw", $"net.ipv6.conf.{peer}.accept_dad=0");
+            }
+            if (behaviour == GatewayBehaviour.DropsIcmp)
+            {
+                // Before the link comes up. The gateway drops echo requests; its remaining IPv6
+                // chatter (MLD reports) is dropped on the way out too, so it is as silent as a
+                // tunnel whose UDP is blocked and the counter decides as it would there.
+                MustWithInput(
+                    "table inet evt {\n chain pre {\n  type filter hook prerouting priority -300; policy accept;\n"
+                    + "  icmp type echo-request drop\n  icmpv6 type echo-request drop\n }\n"
+                    + " chain out {\n  type filter hook output priority 0; policy accept;\n"
+                    + $"  oifname \"{peer}\" meta l4proto ipv6-icmp drop\n }}\n}}\n",
+                    "ip", "netns", "exec", ns, "nft", "-f", "-");
+            }
             Must("ip", "addr", "add", $"10.200.{index}.1/24", "dev", root);
             Must("ip", "-n", ns, "addr", "add", $"10.200.{index}.2/24", "dev", peer);
             if (ipv6)
@@ -110,19 +134,11 @@ internal sealed class NetnsLab : IDisposable
             }
             Must("ip", "-n", ns, "route", "add", "local", $"10.210.{index}.0/24", "dev", "lo");
             Must("ip", "route", "add", $"10.210.{index}.0/24", "via", $"10.200.{index}.2", "dev", root);
-            switch (behaviour)
+            if (behaviour == GatewayBehaviour.LinkDown)
             {
-                case GatewayBehaviour.DropsIcmp:
-                    MustWithInput(
-                        "table inet evt {\n chain pre {\n  type filter hook prerouting priority -300; policy accept;\n"
-                        + "  icmp type echo-request drop\n  icmpv6 type echo-request drop\n }\n}\n",
-                        "ip", "netns", "exec", ns, "nft", "-f", "-");
-                    break;
-                case GatewayBehaviour.LinkDown:
-                    // Only the gateway end goes down: the root end keeps its route (no carrier), so
-                    // nothing leaks to the default route and sends still succeed into the void.
-                    Must("ip", "-n", ns, "link", "set", peer, "down");
-                    break;
+                // Only the gateway end goes down: the root end keeps its route (no carrier), so
+                // nothing leaks to the default route and sends still succeed into the void.
+                Must("ip", "-n", ns, "link", "set", peer, "down");
             }
             return lab;
         }

@@ -10,9 +10,9 @@ namespace EduVpnActors.Tests.Failover;
 /// Real ICMP against gateways in network namespaces created by the test: one answers, one drops
 /// echo requests (nftables), one has its link down. The counter is the root-side veth's rx_bytes.
 /// <para>
-/// xunit v2 cannot skip at run time. Where the kernel (or missing privileges) forbids namespaces,
-/// these tests print "SKIPPED: &lt;reason&gt;" and return; wherever namespaces work, a wrong
-/// verdict fails them. Every namespace and link is deleted in Dispose, also after a failure.
+/// Where the kernel (or missing privileges) forbids namespaces, <see cref="NetnsFactAttribute"/>
+/// makes xunit report these tests as skipped with the reason, never as passed; wherever namespaces
+/// work, a wrong verdict fails them. Every namespace and link is deleted in Dispose, also after a failure.
 /// </para>
 /// </summary>
 [Collection(RealIcmpCollection.Name)]
@@ -25,13 +25,9 @@ public sealed class RealIcmpProbeTests : Akka.TestKit.Xunit2.TestKit
 
     public RealIcmpProbeTests(ITestOutputHelper output) => _output = output;
 
-    [Fact]
+    [NetnsFact]
     public async Task Probe_AnsweringGateway_NotDroppedWithReply()
     {
-        if (Skipped(needsNft: false))
-        {
-            return;
-        }
         var lab = Lab(GatewayBehaviour.Answers);
 
         var verdict = await ProbeAsync(lab.Gateway4, lab.RootLink);
@@ -41,13 +37,9 @@ public sealed class RealIcmpProbeTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(1, verdict.EchoesSent);
     }
 
-    [Fact]
+    [NetnsFact]
     public async Task Probe_AnsweringIpv6Gateway_NotDroppedWithReply()
     {
-        if (Skipped(needsNft: false))
-        {
-            return;
-        }
         var lab = Lab(GatewayBehaviour.Answers, ipv6: true);
 
         var verdict = await ProbeAsync(lab.Gateway6, lab.RootLink);
@@ -56,13 +48,9 @@ public sealed class RealIcmpProbeTests : Akka.TestKit.Xunit2.TestKit
         Assert.True(verdict.ReplySeen);
     }
 
-    [Fact]
+    [NetnsFact(needsNft: true)]
     public async Task Probe_GatewayDroppingIcmp_Dropped()
     {
-        if (Skipped(needsNft: true))
-        {
-            return;
-        }
         var lab = Lab(GatewayBehaviour.DropsIcmp);
 
         var verdict = await ProbeAsync(lab.Gateway4, lab.RootLink);
@@ -72,13 +60,34 @@ public sealed class RealIcmpProbeTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(verdict.RxBytesBefore, verdict.RxBytesAfter);
     }
 
-    [Fact]
+    /// <summary>§8's other half for real: ICMP is blocked, but other traffic arrives, so the counter says "not dropped".</summary>
+    [NetnsFact(needsNft: true)]
+    public async Task Probe_GatewayDropsIcmpButOtherTrafficArrives_NotDroppedByCounter()
+    {
+        var lab = Lab(GatewayBehaviour.DropsIcmp);
+        var probe = Sys.ActorOf(FailoverProbeActor.Props("counter", FailoverSettings.Default));
+        var states = CreateTestProbe();
+        probe.Tell(new SubscribeProbeState(states.Ref));
+        probe.Tell(new StartProbe("counter", lab.Gateway4, 1400, lab.RootLink, Quick));
+        await states.FishForMessageAsync(m => m is ProbeStateChanged { Phase: ProbePhase.Probing }, TimeSpan.FromSeconds(5));
+
+        // The gateway sends one UDP datagram to our end of the link while the probe runs.
+        lab.InNamespace(() =>
+        {
+            using var udp = new System.Net.Sockets.UdpClient(System.Net.Sockets.AddressFamily.InterNetwork);
+            return udp.Send(new byte[200], 200, new IPEndPoint(lab.RootAddress4, 9));
+        });
+
+        var verdict = await ExpectMsgAsync<ProbeVerdict>(TimeSpan.FromSeconds(15));
+        Assert.Equal(ProbeOutcome.NotDropped, verdict.Outcome);
+        Assert.False(verdict.ReplySeen);
+        Assert.Equal(5, verdict.EchoesSent);
+        Assert.True(verdict.RxBytesAfter > verdict.RxBytesBefore);
+    }
+
+    [NetnsFact]
     public async Task Probe_GatewayLinkDown_Dropped()
     {
-        if (Skipped(needsNft: false))
-        {
-            return;
-        }
         var lab = Lab(GatewayBehaviour.LinkDown);
 
         var verdict = await ProbeAsync(lab.Gateway4, lab.RootLink);
@@ -87,13 +96,115 @@ public sealed class RealIcmpProbeTests : Akka.TestKit.Xunit2.TestKit
         Assert.False(verdict.ReplySeen);
     }
 
-    [Fact]
+    [NetnsFact(needsNft: true)]
+    public async Task Probe_Ipv6GatewayDroppingIcmp_Dropped()
+    {
+        var lab = Lab(GatewayBehaviour.DropsIcmp, ipv6: true);
+
+        var verdict = await ProbeAsync(lab.Gateway6, lab.RootLink);
+
+        Assert.Equal(ProbeOutcome.Dropped, verdict.Outcome);
+        Assert.Equal(5, verdict.EchoesSent);
+        Assert.Equal(verdict.RxBytesBefore, verdict.RxBytesAfter);
+    }
+
+    [NetnsFact]
+    public async Task Probe_Ipv6GatewayLinkDown_Dropped()
+    {
+        var lab = Lab(GatewayBehaviour.LinkDown, ipv6: true);
+
+        var verdict = await ProbeAsync(lab.Gateway6, lab.RootLink);
+
+        Assert.Equal(ProbeOutcome.Dropped, verdict.Outcome);
+        Assert.False(verdict.ReplySeen);
+    }
+
+    /// <summary>
+    /// The raw-socket path end to end, whatever this machine's ping_group_range is (where it allows
+    /// our group, Auto would pick the unprivileged socket and the raw path would go untested).
+    /// </summary>
+    [NetnsTheory(needsNft: true)]
+    [InlineData(false, "answers", ProbeOutcome.NotDropped)]
+    [InlineData(false, "drops", ProbeOutcome.Dropped)]
+    [InlineData(false, "down", ProbeOutcome.Dropped)]
+    [InlineData(true, "answers", ProbeOutcome.NotDropped)]
+    [InlineData(true, "drops", ProbeOutcome.Dropped)]
+    [InlineData(true, "down", ProbeOutcome.Dropped)]
+    public async Task Probe_RawSocketForced_VerdictMatchesGateway(bool ipv6, string behaviour, ProbeOutcome expected)
+    {
+        var lab = Lab(behaviour switch { "answers" => GatewayBehaviour.Answers, "drops" => GatewayBehaviour.DropsIcmp, _ => GatewayBehaviour.LinkDown }, ipv6);
+        var raw = new FailoverDependencies(new IcmpEchoPingerFactory(IcmpSocketMode.Raw), new SysfsRxBytesSourceFactory());
+
+        var verdict = await ProbeAsync(ipv6 ? lab.Gateway6 : lab.Gateway4, lab.RootLink, dependencies: raw);
+
+        Assert.Equal(expected, verdict.Outcome);
+        Assert.Equal(expected == ProbeOutcome.NotDropped, verdict.ReplySeen);
+    }
+
+    /// <summary>
+    /// The unprivileged datagram path end to end through the actor: the socket is opened in a
+    /// namespace whose ping_group_range allows every group, towards the namespace's own loopback.
+    /// The counter is a constant fake (loopback counters of another namespace are not in our
+    /// sysfs), so the verdict rests on reply matching alone.
+    /// </summary>
+    [NetnsTheory(needsNft: true)]
+    [InlineData("127.0.0.1", false, ProbeOutcome.NotDropped)]
+    [InlineData("::1", false, ProbeOutcome.NotDropped)]
+    [InlineData("127.0.0.1", true, ProbeOutcome.Dropped)]
+    [InlineData("::1", true, ProbeOutcome.Dropped)]
+    public async Task Probe_UnprivilegedSocketInNamespace_VerdictMatchesGateway(string address, bool drops, ProbeOutcome expected)
+    {
+        var lab = Lab(drops ? GatewayBehaviour.DropsIcmp : GatewayBehaviour.Answers, ipv6: true);
+        lab.Sysctl("net.ipv4.ping_group_range=0 2147483647");
+        var opened = new List<IcmpSocketMode>();
+        var dependencies = new FailoverDependencies(
+            new DelegatePingerFactory((gateway, payload) =>
+            {
+                var pinger = lab.InNamespace(() => IcmpEchoPinger.Open(gateway, payload, IcmpSocketMode.Unprivileged));
+                opened.Add(pinger.Mode);
+                return pinger;
+            }),
+            new FixedRxSourceFactory(_ => new FakeRxSource(_ => 1000)));
+
+        var verdict = await ProbeAsync(IPAddress.Parse(address), "lo", dependencies: dependencies);
+
+        Assert.Equal([IcmpSocketMode.Unprivileged], opened);
+        Assert.Equal(expected, verdict.Outcome);
+        Assert.Equal(expected == ProbeOutcome.NotDropped, verdict.ReplySeen);
+        Assert.Equal(expected == ProbeOutcome.NotDropped ? 1 : 5, verdict.EchoesSent);
+    }
+
+    /// <summary>
+    /// Neither socket kind allowed: outside ping_group_range and without CAP_NET_RAW (dropped from
+    /// the opening thread only). The probe must end with the typed error, not a crash or a hang.
+    /// </summary>
+    [NetnsTheory]
+    [InlineData("127.0.0.1")]
+    [InlineData("::1")]
+    public async Task Probe_NeitherUnprivilegedNorRawAllowed_NoIcmpPermissionVerdict(string address)
+    {
+        var lab = Lab(GatewayBehaviour.Answers, ipv6: true);
+        lab.Sysctl("net.ipv4.ping_group_range=1 0");
+        var dependencies = new FailoverDependencies(
+            new DelegatePingerFactory((gateway, payload) => lab.InNamespace(() =>
+            {
+                ThreadCapabilities.DropEffective(ThreadCapabilities.NetRaw);
+                return IcmpEchoPinger.Open(gateway, payload);
+            })),
+            new FixedRxSourceFactory(_ => new FakeRxSource(_ => 1000)));
+
+        var verdict = await ProbeAsync(IPAddress.Parse(address), "lo", dependencies: dependencies);
+
+        Assert.Equal(ProbeOutcome.Error, verdict.Outcome);
+        Assert.Equal(ProbeErrorKind.NoIcmpPermission, verdict.Error?.Kind);
+        Assert.Contains("ping_group_range", verdict.Error!.Message, StringComparison.Ordinal);
+        Assert.Contains("CAP_NET_RAW", verdict.Error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, verdict.EchoesSent);
+    }
+
+    [NetnsFact]
     public async Task Probe_MtuLargerThanLink_SendFailed()
     {
-        if (Skipped(needsNft: false))
-        {
-            return;
-        }
         var lab = Lab(GatewayBehaviour.Answers);
 
         // The veth MTU is 1500; a 9000-byte echo with DF set cannot leave.
@@ -102,13 +213,9 @@ public sealed class RealIcmpProbeTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(ProbeErrorKind.SendFailed, verdict.Error?.Kind);
     }
 
-    [Fact]
+    [NetnsFact]
     public async Task Probe_NoInterfaceGiven_DefaultSourceFindsTheVeth()
     {
-        if (Skipped(needsNft: false))
-        {
-            return;
-        }
         var lab = Lab(GatewayBehaviour.Answers);
 
         Assert.Equal(lab.RootLink, SysfsRxBytesSource.InterfaceTowards(lab.Gateway4));
@@ -116,13 +223,9 @@ public sealed class RealIcmpProbeTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(ProbeOutcome.NotDropped, verdict.Outcome);
     }
 
-    [Fact]
+    [NetnsFact(needsNft: true)]
     public async Task ManyProbes_AnsweringDroppingAndDownGatewaysAtOnce_EachVerdictMatches()
     {
-        if (Skipped(needsNft: true))
-        {
-            return;
-        }
         var answers = Lab(GatewayBehaviour.Answers);
         var drops = Lab(GatewayBehaviour.DropsIcmp);
         var down = Lab(GatewayBehaviour.LinkDown);
@@ -147,13 +250,9 @@ public sealed class RealIcmpProbeTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(expected.OrderBy(p => p.Key), actual.OrderBy(p => p.Key));
     }
 
-    [Fact]
+    [NetnsFact(needsNft: true)]
     public async Task Cancel_RealProbeDuringTicks_CancelledBeforeTheEnd()
     {
-        if (Skipped(needsNft: true))
-        {
-            return;
-        }
         var lab = Lab(GatewayBehaviour.DropsIcmp);
         var probe = Sys.ActorOf(FailoverProbeActor.Props("c", FailoverSettings.Default));
         var states = CreateTestProbe();
@@ -168,15 +267,11 @@ public sealed class RealIcmpProbeTests : Akka.TestKit.Xunit2.TestKit
         Assert.InRange(verdict.EchoesSent, 2, 4);
     }
 
-    [Theory]
+    [NetnsTheory]
     [InlineData("127.0.0.1")]
     [InlineData("::1")]
     public async Task UnprivilegedSocket_AllowedByPingGroupRange_ReplyMatchesKernelIdentifier(string address)
     {
-        if (Skipped(needsNft: false))
-        {
-            return;
-        }
         var lab = Lab(GatewayBehaviour.Answers, ipv6: true);
         lab.Sysctl("net.ipv4.ping_group_range=0 2147483647");
         var gateway = IPAddress.Parse(address);
@@ -189,13 +284,9 @@ public sealed class RealIcmpProbeTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(1, await pinger.ReceiveReplyAsync(timeout.Token));
     }
 
-    [Fact]
+    [NetnsFact]
     public void UnprivilegedSocket_OutsidePingGroupRange_NoIcmpPermission()
     {
-        if (Skipped(needsNft: false))
-        {
-            return;
-        }
         var lab = Lab(GatewayBehaviour.Answers);
         lab.Sysctl("net.ipv4.ping_group_range=1 0");
 
@@ -205,14 +296,10 @@ public sealed class RealIcmpProbeTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(ProbeErrorKind.NoIcmpPermission, error.Kind);
     }
 
-    [Fact]
+    [NetnsFact]
     public void AutoSocket_OutsidePingGroupRangeWithNamespacePrivileges_FallsBackToRaw()
     {
         // Whoever may create namespaces (CAP_SYS_ADMIN) here is root in this test setup, so raw works.
-        if (Skipped(needsNft: false))
-        {
-            return;
-        }
         var lab = Lab(GatewayBehaviour.Answers);
         lab.Sysctl("net.ipv4.ping_group_range=1 0");
 
@@ -230,9 +317,9 @@ public sealed class RealIcmpProbeTests : Akka.TestKit.Xunit2.TestKit
         }
     }
 
-    private async Task<ProbeVerdict> ProbeAsync(IPAddress gateway, string? interfaceName, int mtu = 1400)
+    private async Task<ProbeVerdict> ProbeAsync(IPAddress gateway, string? interfaceName, int mtu = 1400, FailoverDependencies? dependencies = null)
     {
-        var probe = Sys.ActorOf(FailoverProbeActor.Props("real", FailoverSettings.Default));
+        var probe = Sys.ActorOf(FailoverProbeActor.Props("real", FailoverSettings.Default, dependencies));
         probe.Tell(new StartProbe("real", gateway, mtu, interfaceName, Quick));
         var verdict = await ExpectMsgAsync<ProbeVerdict>(TimeSpan.FromSeconds(15));
         _output.WriteLine($"{gateway}: {verdict}");
@@ -245,18 +332,6 @@ public sealed class RealIcmpProbeTests : Akka.TestKit.Xunit2.TestKit
         _labs.Add(lab);
         return lab;
     }
-
-    private bool Skipped(bool needsNft)
-    {
-        var reason = NetnsLab.Unavailable(needsNft);
-        if (reason is null)
-        {
-            return false;
-        }
-        _output.WriteLine($"SKIPPED: {reason}");
-        Console.WriteLine($"SKIPPED: {nameof(RealIcmpProbeTests)}: {reason}");
-        return true;
-    }
 }
 
 /// <summary>Namespace tests change routing; they run one class at a time.</summary>
@@ -264,4 +339,10 @@ public sealed class RealIcmpProbeTests : Akka.TestKit.Xunit2.TestKit
 public sealed class RealIcmpCollection
 {
     public const string Name = "Real ICMP in network namespaces";
+}
+
+/// <summary>Opens echo channels the way a test needs (in a namespace, with fewer privileges).</summary>
+internal sealed class DelegatePingerFactory(Func<IPAddress, int, IEchoPinger> open) : IEchoPingerFactory
+{
+    public IEchoPinger Open(IPAddress gateway, int payloadLength) => open(gateway, payloadLength);
 }
