@@ -27,12 +27,19 @@ internal static class HostCommands
         Recursive = true,
     };
 
+    public static readonly Option<bool> VerboseOption = new("--verbose", "-v")
+    {
+        Description = "Show the engine's own log (warnings and information) on the console.",
+        Recursive = true,
+    };
+
     public static RootCommand Build()
     {
         var root = new RootCommand("EduVpnActors: an eduVPN client engine on Akka.NET, driven by hand.");
         root.Options.Add(DataDirOption);
         root.Options.Add(ConfigOption);
         root.Options.Add(JsonOption);
+        root.Options.Add(VerboseOption);
         var info = new Command("info", "Show where the engine keeps its data.");
         info.SetAction(parse =>
         {
@@ -45,6 +52,11 @@ internal static class HostCommands
         root.Subcommands.Add(DiscoveryCommands.Organizations());
         root.Subcommands.Add(Commands.ProbeCommand.Create());
         root.Subcommands.Add(ImportStateCommand.Create());
+        foreach (var command in ClientCommands.All())
+        {
+            root.Subcommands.Add(command);
+        }
+        root.Subcommands.Add(StorageCommands.Repair());
         return root;
     }
 }

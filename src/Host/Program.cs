@@ -1,5 +1,26 @@
 using System.CommandLine;
+using EduVpnActors.Actors.Localization;
+using EduVpnActors.Actors.Persistence;
 using EduVpnActors.Host;
+using Spectre.Console;
 
 var root = HostCommands.Build();
-return await root.Parse(args).InvokeAsync();
+try
+{
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (StorageException e)
+{
+    // A damaged store is never reset silently: say what is wrong and how to get out.
+    AnsiConsole.MarkupLineInterpolated($"[red]{ErrorTexts.For(e.Kind)}[/] ({e.Message})");
+    if (e.CanMoveAside)
+    {
+        AnsiConsole.MarkupLine("Run [bold]eduvpn-actors repair --move-aside[/] to keep the damaged file aside and start fresh.");
+    }
+    return 4;
+}
+catch (Exception e) when (e is ArgumentException or IOException or Akka.Configuration.ConfigurationException)
+{
+    AnsiConsole.MarkupLineInterpolated($"[red]error[/]: {e.Message}");
+    return 1;
+}

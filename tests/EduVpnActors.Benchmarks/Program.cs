@@ -7,6 +7,12 @@ if (args.Length > 0 && args[0] == "failover")
     return await FailoverBenchmark.RunAsync();
 }
 
+// Timed cold start to the first discovery answer from a warm SQLite cache: ... -- coldstart
+if (args.Length > 0 && args[0] == "coldstart")
+{
+    return await EduVpnActors.Benchmarks.Discovery.ColdStartBenchmark.RunAsync();
+}
+
 // Run with: dotnet run -c Release --project tests/EduVpnActors.Benchmarks -- --filter '*'
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

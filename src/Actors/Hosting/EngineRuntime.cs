@@ -1,28 +1,42 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.Pattern;
+using EduVpnActors.Actors.Client;
 using EduVpnActors.Actors.Discovery;
 using EduVpnActors.Actors.Http;
 using EduVpnActors.Actors.Servers;
+using EduVpnActors.Actors.Sessions;
+using EduVpnActors.Actors.Sessions.Tokens;
+using EduVpnActors.Actors.WireGuard;
 
 namespace EduVpnActors.Actors.Hosting;
 
 /// <summary>
-/// The engine's top-level actors in one actor system, each behind a back-off supervisor so a
-/// journal failure (which stops a persistent actor) is retried instead of leaving a dead reference.
+/// The engine's top-level actors in one actor system. The persistent ones sit behind a back-off
+/// supervisor so a journal failure (which stops a persistent actor) is retried instead of leaving a
+/// dead reference.
 /// </summary>
 public sealed class EngineRuntime : IDisposable
 {
-    private EngineRuntime(ActorSystem system, EngineHttpClient http, IActorRef discovery, IActorRef registry)
+    private EngineRuntime(ActorSystem system, EngineHttpClient http, ClientSettings clientSettings,
+        IActorRef discovery, IActorRef registry, IActorRef sessions, IActorRef client)
     {
         System = system;
         Http = http;
+        ClientSettings = clientSettings;
         Discovery = discovery;
         Registry = registry;
+        Sessions = sessions;
+        Client = client;
     }
 
+    /// <summary>The actor system the engine runs in.</summary>
     public ActorSystem System { get; }
+
+    /// <summary>The one HTTP client of the engine (https only, size caps, time-outs).</summary>
     public EngineHttpClient Http { get; }
+
+    /// <summary>How configurations are asked for (<c>eduvpn.connection</c>).</summary>
+    public ClientSettings ClientSettings { get; }
 
     /// <summary>The discovery cache (answers <c>GetServerList</c>, <c>SearchServers</c>, …).</summary>
     public IActorRef Discovery { get; }
@@ -30,19 +44,31 @@ public sealed class EngineRuntime : IDisposable
     /// <summary>The server registry (answers every <c>IRegistryRequest</c>: added servers, choices, import).</summary>
     public IActorRef Registry { get; }
 
+    /// <summary>The server sessions (takes <c>SessionEnvelope</c>s: OAuth and API calls per server).</summary>
+    public IActorRef Sessions { get; }
+
+    /// <summary>The client flow (takes <c>IClientRequest</c>s: add, get config, cleanup, renew, remove).</summary>
+    public IActorRef Client { get; }
+
     /// <summary>Starts the engine's actors in <paramref name="system"/>, configured from its HOCON.</summary>
-    public static EngineRuntime Start(ActorSystem system, string userAgent, TimeProvider? time = null)
+    public static EngineRuntime Start(ActorSystem system, TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         var config = system.Settings.Config;
-        var http = new EngineHttpClient(HttpPolicy.FromConfig(config, userAgent));
-        var discoveryProps = DiscoveryActor.Props(DiscoverySettings.FromConfig(config), http, time);
-        var discovery = system.ActorOf(Supervised(discoveryProps, "discovery-cache"), "discovery");
+        var http = new EngineHttpClient(HttpPolicy.FromConfig(config, ClientIdentity.UserAgent(config)));
+        var discovery = system.ActorOf(Supervised(DiscoveryActor.Props(DiscoverySettings.FromConfig(config), http, time), "discovery-cache"), "discovery");
         var registry = system.ActorOf(Supervised(ServerRegistryActor.Props(time), "server-registry"), "registry");
-        return new EngineRuntime(system, http, discovery, registry);
+        var sessions = system.ActorOf(Supervised(
+            ServerSessionsActor.Props(SessionSettings.FromConfig(config), http, AesGcmTokenProtector.FromConfig(config), time),
+            "server-sessions"), "sessions");
+        var clientSettings = ClientSettings.FromConfig(config);
+        var client = system.ActorOf(ClientActor.Props(new ClientDependencies(discovery, registry, sessions, clientSettings, LoopbackFreePorts.Instance, time)), "client");
+        return new EngineRuntime(system, http, clientSettings, discovery, registry, sessions, client);
     }
 
     internal static Props Supervised(Props child, string childName) =>
         BackoffSupervisor.Props(Backoff.OnStop(child, childName, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));
 
+    /// <inheritdoc/>
     public void Dispose() => Http.Dispose();
 }

@@ -42,18 +42,4 @@ public static class EngineSystem
         }
         return ActorSystem.Create(name, config);
     }
-
-    /// <summary>
-    /// The User-Agent of every request: eduvpn-common's format, from <c>eduvpn.client</c>.
-    /// </summary>
-    public static string UserAgent(Config config)
-    {
-        var client = config.GetConfig("eduvpn.client");
-        var friendly = client.GetString("friendly-name", "");
-        if (string.IsNullOrWhiteSpace(friendly))
-        {
-            friendly = "eduVPN for Linux";
-        }
-        return $"{friendly}/{client.GetString("version", "0.1.0")} eduvpn-common/2.1.0";
-    }
 }

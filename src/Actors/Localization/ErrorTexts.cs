@@ -2,6 +2,8 @@ using System.Collections.Frozen;
 using System.Globalization;
 using System.Resources;
 using EduVpnActors.Actors.Api;
+using EduVpnActors.Actors.Persistence;
+using EduVpnActors.Messages.Client;
 using EduVpnActors.Messages.Connection;
 using EduVpnActors.Messages.Discovery;
 using EduVpnActors.Messages.Errors;
@@ -31,6 +33,7 @@ public static class ErrorTexts
     private static readonly FrozenSet<Type> Supported = new[]
     {
         typeof(ConnectionState),
+        typeof(ClientErrorKind),
         typeof(ConnectionRefusalKind),
         typeof(SessionErrorKind),
         typeof(RegistryErrorKind),
@@ -39,6 +42,7 @@ public static class ErrorTexts
         typeof(DiscoveryWarningKind),
         typeof(HttpErrorKind),
         typeof(ProbeErrorKind),
+        typeof(StorageProblemKind),
     }.ToFrozenSet();
 
     /// <summary>The enum types that have a text for every value.</summary>

@@ -1,3 +1,5 @@
+using EduVpnActors.Actors.Persistence;
+using EduVpnActors.Messages.Client;
 using System.Collections;
 using System.Globalization;
 using EduVpnActors.Actors.Api;
@@ -29,6 +31,8 @@ public sealed class ErrorTextsTests
         typeof(DiscoveryWarningKind),
         typeof(HttpErrorKind),
         typeof(ProbeErrorKind),
+        typeof(ClientErrorKind),
+        typeof(StorageProblemKind),
     ];
 
     public static TheoryData<Type> Enums => new(TranslatedEnums);

@@ -112,7 +112,7 @@ public sealed class EngineStorageStartTests : IDisposable
         await StorageFiles.CreatePopulatedAsync(_dir.Path);
 
         var system = EngineSystem.Create(_dir.Path, Offline());
-        using var runtime = EngineRuntime.Start(system, "test/1.0");
+        using var runtime = EngineRuntime.Start(system);
         try
         {
             var response = await runtime.Discovery.Ask<ServerListResponse>(new GetServerList(AllowRefresh: false), TimeSpan.FromSeconds(30));
@@ -129,7 +129,7 @@ public sealed class EngineStorageStartTests : IDisposable
     private async Task AssertStartsAndAnswersFromBundledAsync()
     {
         var system = EngineSystem.Create(_dir.Path, Offline());
-        using var runtime = EngineRuntime.Start(system, "test/1.0");
+        using var runtime = EngineRuntime.Start(system);
         try
         {
             var response = await runtime.Discovery.Ask<ServerListResponse>(new GetServerList(), TimeSpan.FromSeconds(30));

@@ -227,14 +227,14 @@ public sealed class ServerRegistryActorTests : TestKit, IAsyncLifetime
         const string hocon = "eduvpn.discovery.base-url = \"https://127.0.0.1:9/\"";
         await RunSystemAsync(async system =>
         {
-            using var runtime = EngineRuntime.Start(system, "tests", _time);
+            using var runtime = EngineRuntime.Start(system, _time);
             await Ask<ServerRecordAdded>(runtime.Registry, AddCustom("a"));
             return 0;
         }, hocon);
 
         var after = await RunSystemAsync(async system =>
         {
-            using var runtime = EngineRuntime.Start(system, "tests", _time);
+            using var runtime = EngineRuntime.Start(system, _time);
             return await Ask<ServerRecords>(runtime.Registry, new GetServerRecords("q"));
         }, hocon);
 

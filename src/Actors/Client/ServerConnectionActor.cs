@@ -1,0 +1,667 @@
+using Akka.Actor;
+using Akka.Event;
+using EduVpnActors.Actors.Api;
+using EduVpnActors.Actors.Connection;
+using EduVpnActors.Actors.Connection.Logic;
+using EduVpnActors.Actors.Servers.Logic;
+using EduVpnActors.Actors.WireGuard;
+using EduVpnActors.Messages.Client;
+using EduVpnActors.Messages.Connection;
+using EduVpnActors.Messages.Discovery;
+using EduVpnActors.Messages.Servers;
+using EduVpnActors.Messages.Sessions;
+
+namespace EduVpnActors.Actors.Client;
+
+/// <summary>What a connection needs from the rest of the engine.</summary>
+public sealed record ClientDependencies(
+    IActorRef Discovery,
+    IActorRef Registry,
+    IActorRef Sessions,
+    ClientSettings Settings,
+    IFreePortAllocator Ports,
+    TimeProvider Time);
+
+/// <summary>
+/// Runs the client flow of one server (add, get config, renew, cleanup, remove) one operation at a
+/// time, and owns that server's connection state machine as a child. Each step asks one other actor
+/// and waits for the reply with the step's request id, so while it waits for discovery, the registry,
+/// the session or the host's answer, state queries and host state changes are still served at once.
+/// </summary>
+public sealed class ServerConnectionActor : ReceiveActor
+{
+    private readonly ServerId _server;
+    private readonly ClientDependencies _deps;
+    private readonly IActorRef _stateMachine;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, (IActorRef ReplyTo, string RequestId)> _hostStateRequests = new();
+    private ConnectionState _current = ConnectionStateMachine.Initial;
+    private Operation? _op;
+    private long _ids;
+
+    public ServerConnectionActor(ServerId server, ClientDependencies deps)
+    {
+        _server = server;
+        _deps = deps;
+        _stateMachine = Context.ActorOf(ConnectionStateActor.Props(server.ToString(), deps.Time), "state");
+        // The client re-publishes every connection's transitions to the host's subscribers.
+        _stateMachine.Tell(new SubscribeConnectionStates(Context.Parent));
+
+        Receive<AddServer>(m => Start(m.RequestId, () => BeginAdd(m)));
+        Receive<GetConfig>(m => Start(m.RequestId, () => BeginGetConfig(m)));
+        Receive<RenewSession>(m => Start(m.RequestId, BeginRenew));
+        Receive<Cleanup>(m => Start(m.RequestId, BeginCleanup));
+        Receive<SetProfile>(m => Start(m.RequestId, () => BeginSetProfile(m)));
+        Receive<SetLocation>(m => Start(m.RequestId, () => BeginSetLocation(m)));
+        Receive<RemoveServer>(m => Start(m.RequestId, BeginRemove));
+        Receive<AnswerQuestion>(OnAnswer);
+        Receive<CancelOperation>(OnCancel);
+        Receive<SetConnectionState>(OnHostState);
+        Receive<GetServerConnectionState>(m => _stateMachine.Forward(new GetConnectionState(m.RequestId)));
+        Receive<ConnectionTransitioned>(OnTransitioned);
+        Receive<ConnectionTransitionRefused>(OnTransitionRefused);
+        Receive<ConnectionAlreadyInState>(already =>
+        {
+            if (_hostStateRequests.Remove(already.RequestId, out var host))
+            {
+                _current = already.State;
+                host.ReplyTo.Tell(already with { RequestId = host.RequestId });
+            }
+        });
+        ReceiveAny(Continue);
+    }
+
+    /// <summary>Props for the connection of <paramref name="server"/>.</summary>
+    public static Props Props(ServerId server, ClientDependencies deps) =>
+        Akka.Actor.Props.Create(() => new ServerConnectionActor(server, deps));
+
+    private DateTimeOffset Now => _deps.Time.GetUtcNow();
+
+    private string NextId(string step) => $"{_server}#{step}-{++_ids}";
+
+    // ---- operations -------------------------------------------------------------------------
+
+    private void BeginAdd(AddServer add)
+    {
+        if (add.Interactive && _current != ConnectionState.Main)
+        {
+            throw new ClientFlowException(ClientErrorKind.InvalidState, $"a server can only be added from Main, not from {_current}");
+        }
+        WithDiscovery(add.Type, (servers, organizations) =>
+        {
+            var resolved = ServerResolution.ResolveAdd(add.Type, add.Identifier, servers, organizations);
+            if (add.Interactive)
+            {
+                Transition(ConnectionState.AddingServer);
+            }
+            var addId = NextId("add");
+            Ask(_deps.Registry, new AddServerRecord(addId, resolved.Id, resolved.BaseUrl, resolved.DisplayName, resolved.OrganizationId),
+                Expect<ServerRecordAdded>(addId, added =>
+                {
+                    if (!added.AlreadyKnown)
+                    {
+                        _op!.OnFailure = () => _deps.Registry.Tell(new RemoveServerRecord(NextId("undo-add"), _server));
+                    }
+                    WithHomeLocation(added.Server, resolved, servers, record =>
+                    {
+                        if (!add.Interactive)
+                        {
+                            Complete(new ServerReady(add.RequestId, record));
+                            return;
+                        }
+                        var target = ServerResolution.Target(record, servers, organizations)!;
+                        Authorize(target, record, interactive: true, authorized =>
+                        {
+                            BackToMain();
+                            Complete(new ServerReady(add.RequestId, authorized));
+                        });
+                    });
+                }));
+        });
+    }
+
+    private void BeginGetConfig(GetConfig get)
+    {
+        if (_current != ConnectionState.GettingConfig)
+        {
+            EnsureAllowed(ConnectionState.GettingConfig);
+            Transition(ConnectionState.GettingConfig);
+        }
+        var op = _op!;
+        op.AfterAuthorization = ConnectionState.GettingConfig;
+        op.Interactive = !get.Startup;
+        WithRecord(record => WithDiscovery(record.Id.Type, (servers, organizations) =>
+            WithTarget(record, servers, organizations, (target, located) =>
+                Authorize(target, located, op.Interactive, authorized =>
+                {
+                    var infoId = NextId("info");
+                    AskSession(target, new FetchInfo(infoId, target.ApiBaseUrl, op.Interactive), Expect<InfoFetched>(infoId, info =>
+                        ChooseProfile(authorized, info.Profiles, (chosen, profile) => Connect(get, target, chosen, profile))));
+                }))));
+    }
+
+    private void BeginRenew()
+    {
+        if (_current is ConnectionState.Connecting or ConnectionState.Connected or ConnectionState.Disconnecting)
+        {
+            throw new ClientFlowException(ClientErrorKind.InvalidState, $"bring the tunnel down before renewing (now {_current})");
+        }
+        if (_current == ConnectionState.Main)
+        {
+            // OAuthStarted is not reachable from Main; GettingConfig is the documented way in.
+            Transition(ConnectionState.GettingConfig);
+        }
+        EnsureAllowed(ConnectionState.OAuthStarted);
+        WithRecord(record => WithDiscovery(record.Id.Type, (servers, organizations) =>
+        {
+            var target = ServerResolution.Target(record, servers, organizations) ?? HomeOnlyTarget(record, servers, organizations);
+            Release(target, record, releasedRecord =>
+            {
+                var forgetId = NextId("forget");
+                AskSession(target, new ForgetTokens(forgetId), Expect<TokensForgotten>(forgetId, _ =>
+                    Authorize(target, releasedRecord, interactive: true, authorized =>
+                    {
+                        BackToMain();
+                        Complete(new SessionRenewed(_op!.RequestId, authorized));
+                    })));
+            });
+        }));
+    }
+
+    private void BeginCleanup() =>
+        WithRecord(record => WithDiscovery(record.Id.Type, (servers, organizations) =>
+        {
+            var target = ServerResolution.Target(record, servers, organizations);
+            if (target is null)
+            {
+                Complete(new CleanedUp(_op!.RequestId, false));
+                return;
+            }
+            var releaseId = NextId("disconnect");
+            AskSession(target, new ReleaseConfig(releaseId, target.ApiBaseUrl), Expect<ConfigReleased>(releaseId, released =>
+                AskRegistry<RegistryUpdated>(id => new RecordConfigReleased(id, _server), _ =>
+                    Complete(new CleanedUp(_op!.RequestId, released.Reached)))));
+        }));
+
+    private void BeginSetProfile(SetProfile set) =>
+        AskRegistry<RegistryUpdated>(id => new RecordProfileChoice(id, _server, set.ProfileId), updated =>
+            Complete(new ServerUpdated(set.RequestId, updated.Server!)));
+
+    private void BeginSetLocation(SetLocation set) =>
+        WithDiscovery(ServerType.SecureInternet, (servers, _) =>
+        {
+            var location = ServerResolution.Location(servers, set.CountryCode);
+            AskRegistry<RegistryUpdated>(id => new RecordLocationChoice(id, _server, location.CountryCode, location.BaseUrl), updated =>
+                Complete(new ServerUpdated(set.RequestId, updated.Server!)));
+        });
+
+    private void BeginRemove()
+    {
+        if (_current is ConnectionState.Connecting or ConnectionState.Connected or ConnectionState.Disconnecting)
+        {
+            throw new ClientFlowException(ClientErrorKind.InvalidState, $"bring the tunnel down before removing the server (now {_current})");
+        }
+        WithRecord(record =>
+        {
+            // eduvpn-common keeps the tokens of a removed server; a removed server should leave nothing behind.
+            var target = new SessionTarget(record.BaseUrl, record.OrganizationId, null, record.ApiBaseUrl);
+            var forgetId = NextId("forget");
+            AskSession(target, new ForgetTokens(forgetId), Expect<TokensForgotten>(forgetId, _ =>
+                AskRegistry<ServerRecordRemoved>(id => new RemoveServerRecord(id, _server), _ =>
+                {
+                    BackToMain();
+                    Complete(new ServerForgotten(_op!.RequestId, _server));
+                })));
+        });
+    }
+
+    // ---- steps ------------------------------------------------------------------------------
+
+    private void WithRecord(Action<ServerRecord> next) =>
+        AskRegistry<ServerRecords>(id => new GetServerRecords(id), records =>
+            next(records.Servers.FirstOrDefault(s => s.Id == _server)
+                ?? throw new ClientFlowException(ClientErrorKind.UnknownServer, $"the server {_server} was not added")));
+
+    private void WithDiscovery(ServerType type, Action<ServerList, OrganizationList> next)
+    {
+        switch (type)
+        {
+            case ServerType.Custom:
+                next(ServerList.Empty, OrganizationList.Empty);
+                return;
+            case ServerType.SecureInternet:
+                // Official rule 14: the organization list is fetched when it is needed, and it is now.
+                Ask(_deps.Discovery, new GetOrganizationList(), Expect<OrganizationListResponse>(null, organizations =>
+                    Ask(_deps.Discovery, new GetServerList(), Expect<ServerListResponse>(null, servers =>
+                        next(Usable(servers.List, servers.Status), Usable(organizations.List, organizations.Status))))));
+                return;
+            default:
+                Ask(_deps.Discovery, new GetServerList(), Expect<ServerListResponse>(null, servers =>
+                    next(Usable(servers.List, servers.Status), OrganizationList.Empty)));
+                return;
+        }
+    }
+
+    private void WithHomeLocation(ServerRecord record, ResolvedServer resolved, ServerList servers, Action<ServerRecord> next)
+    {
+        if (record.Id.Type != ServerType.SecureInternet || record.LocationCountryCode is not null || resolved.HomeCountryCode is null)
+        {
+            next(record);
+            return;
+        }
+        var home = ServerResolution.Location(servers, resolved.HomeCountryCode);
+        AskRegistry<RegistryUpdated>(id => new RecordLocationChoice(id, _server, home.CountryCode, home.BaseUrl), updated => next(updated.Server!));
+    }
+
+    private void WithTarget(ServerRecord record, ServerList servers, OrganizationList organizations, Action<SessionTarget, ServerRecord> next)
+    {
+        if (ServerResolution.Target(record, servers, organizations) is { } target)
+        {
+            next(target, record);
+            return;
+        }
+        var question = new LocationQuestion(NextId("location"), ServerResolution.Locations(servers));
+        AskHost(ConnectionState.AskLocation, question, question.QuestionId, answer =>
+        {
+            var location = ServerResolution.Location(servers, answer);
+            Transition(ConnectionState.GettingConfig);
+            AskRegistry<RegistryUpdated>(id => new RecordLocationChoice(id, _server, location.CountryCode, location.BaseUrl), updated =>
+                WithTarget(updated.Server!, servers, organizations, next));
+        });
+    }
+
+    private void Authorize(SessionTarget target, ServerRecord record, bool interactive, Action<ServerRecord> next)
+    {
+        var authId = NextId("authorize");
+        AskSession(target, new EnsureAuthorized(authId, interactive), Expect<SessionAuthorized>(authId, authorized =>
+        {
+            if (record.LastAuthorizedAt == authorized.AuthorizedAt)
+            {
+                next(record);
+                return;
+            }
+            AskRegistry<RegistryUpdated>(id => new RecordAuthorization(id, _server, authorized.AuthorizedAt), updated => next(updated.Server!));
+        }));
+    }
+
+    private void ChooseProfile(ServerRecord record, IReadOnlyList<Profile> profiles, Action<ServerRecord, Profile> next)
+    {
+        ProfileDecision decision;
+        try
+        {
+            decision = ProfileChoice.Choose(profiles, record.ProfileId);
+        }
+        catch (ApiException e) when (e.Kind == ApiErrorKind.NoProfiles)
+        {
+            throw new ClientFlowException(ClientErrorKind.NoProfiles, e.Message);
+        }
+        switch (decision)
+        {
+            case ProfileDecision.Use use when use.Profile.Id == record.ProfileId:
+                next(record, use.Profile);
+                return;
+            case ProfileDecision.Use use:
+                RememberProfile(use.Profile, next);
+                return;
+            case ProfileDecision.Ask ask:
+                var question = new ProfileQuestion(NextId("profile"), ask.Profiles);
+                AskHost(ConnectionState.AskProfile, question, question.QuestionId, answer =>
+                {
+                    var profile = ProfileChoice.Accept(ask.Profiles, answer);
+                    Transition(ConnectionState.GettingConfig);
+                    RememberProfile(profile, next);
+                });
+                return;
+        }
+    }
+
+    private void RememberProfile(Profile profile, Action<ServerRecord, Profile> next) =>
+        AskRegistry<RegistryUpdated>(id => new RecordProfileChoice(id, _server, profile.Id), updated => next(updated.Server!, profile));
+
+    private void Connect(GetConfig get, SessionTarget target, ServerRecord record, Profile profile) =>
+        // eduvpn-common marks the server current before it connects.
+        AskRegistry<RegistryUpdated>(id => new SelectCurrentServer(id, _server), _ =>
+        {
+            var keys = _deps.Settings.Protocols.Contains(VpnProtocol.WireGuard) ? WireGuardKeys.Generate() : null;
+            var request = Guard(() => ConnectRequest.Build(profile, [.. _deps.Settings.Protocols], get.PreferTcp, keys?.PublicKey, _deps.Settings.PreferWireGuard));
+            var connectId = NextId("connect");
+            AskSession(target, new RequestConfig(connectId, target.ApiBaseUrl, request.Fields, request.Accept, _op!.Interactive),
+                Expect<ConfigReceived>(connectId, received =>
+                {
+                    var now = Now;
+                    var configuration = Guard(() => ConnectResponse.Process(request, received.ContentType, received.Expires, received.Body, keys?.PrivateKey, _deps.Ports, now));
+                    AskRegistry<RegistryUpdated>(id => new RecordConfigObtained(id, _server, now, configuration.Expires), updated =>
+                    {
+                        var authorizedAt = updated.Server!.LastAuthorizedAt ?? now;
+                        var expiry = ExpiryCalculator.Calculate(authorizedAt, configuration.Expires, _deps.Settings.ExpiryPolicy);
+                        Transition(ConnectionState.GotConfig, new ConfigurationData(_server, profile.Id, configuration));
+                        Complete(new ConfigObtained(get.RequestId, _server, profile.Id, configuration, expiry));
+                    });
+                }));
+        });
+
+    private void Release(SessionTarget target, ServerRecord record, Action<ServerRecord> next)
+    {
+        if (record.ConfigExpiresAt is null)
+        {
+            next(record);
+            return;
+        }
+        var releaseId = NextId("disconnect");
+        AskSession(target, new ReleaseConfig(releaseId, target.ApiBaseUrl), Expect<ConfigReleased>(releaseId, _ =>
+            AskRegistry<RegistryUpdated>(id => new RecordConfigReleased(id, _server), updated => next(updated.Server!))));
+    }
+
+    private static SessionTarget HomeOnlyTarget(ServerRecord record, ServerList servers, OrganizationList organizations)
+    {
+        var organization = organizations.Organizations.FirstOrDefault(o => o.OrgId == record.OrganizationId);
+        var home = servers.Servers.FirstOrDefault(s => s.BaseUrl == record.BaseUrl);
+        return new SessionTarget(record.BaseUrl, organization?.OrgId ?? record.OrganizationId, home?.AuthenticationUrlTemplate, record.ApiBaseUrl);
+    }
+
+    private static T Usable<T>(T list, DiscoveryStatus status) where T : class =>
+        status.Source == DiscoverySource.None
+            ? throw new ClientFlowException(ClientErrorKind.NotInDiscovery, $"no {status.Kind} list is available: {status.Warning?.Message ?? "none was ever fetched"}")
+            : list;
+
+    private static T Guard<T>(Func<T> step)
+    {
+        try
+        {
+            return step();
+        }
+        catch (ApiException e)
+        {
+            throw new ClientFlowException(e.Kind is ApiErrorKind.NoProfiles ? ClientErrorKind.NoProfiles : ClientErrorKind.InvalidConfiguration, e.Message);
+        }
+    }
+
+    // ---- plumbing ---------------------------------------------------------------------------
+
+    private void Start(string requestId, Action begin)
+    {
+        if (_op is not null)
+        {
+            Sender.Tell(new ClientRequestFailed(requestId, new ClientError(ClientErrorKind.Busy, $"{_server} is busy with another operation")));
+            return;
+        }
+        _op = new Operation(requestId, Sender, _current);
+        Run(begin);
+    }
+
+    private void Run(Action step)
+    {
+        try
+        {
+            step();
+        }
+        catch (ClientFlowException e)
+        {
+            Fail(e.ToError());
+        }
+    }
+
+    private void Ask(IActorRef target, object request, Func<object, bool> onReply)
+    {
+        _op!.Next = onReply;
+        target.Tell(request);
+    }
+
+    private void AskRegistry<T>(Func<string, IRegistryRequest> request, Action<T> onReply) where T : class
+    {
+        var id = NextId("registry");
+        Ask(_deps.Registry, request(id), Expect(id, onReply));
+    }
+
+    private void AskSession(SessionTarget target, ISessionRequest request, Func<object, bool> onReply)
+    {
+        _op!.SessionTarget = target;
+        _op.SessionRequestId = request.RequestId;
+        Ask(_deps.Sessions, new SessionEnvelope(_server, target.AuthorizationBaseUrl, target.OrganizationId, target.AuthenticationUrlTemplate, request), onReply);
+    }
+
+    private void AskHost(ConnectionState state, ConnectionStateData question, string questionId, Action<string> onAnswer)
+    {
+        Transition(state, question);
+        _op!.QuestionId = questionId;
+        _op.OnAnswer = onAnswer;
+        _op.Next = null;
+    }
+
+    /// <summary>A reply handler that takes <typeparamref name="T"/> with the step's request id (null: discovery, which has none).</summary>
+    private static Func<object, bool> Expect<T>(string? requestId, Action<T> onReply) where T : class =>
+        message =>
+        {
+            if (message is not T reply || (requestId is not null && RequestIdOf(reply) != requestId))
+            {
+                return false;
+            }
+            onReply(reply);
+            return true;
+        };
+
+    private static string? RequestIdOf(object reply) => reply switch
+    {
+        IRegistryRequest r => r.RequestId,
+        ServerRecordAdded r => r.RequestId,
+        ServerRecordRemoved r => r.RequestId,
+        RegistryUpdated r => r.RequestId,
+        ServerRecords r => r.RequestId,
+        SessionAuthorized r => r.RequestId,
+        InfoFetched r => r.RequestId,
+        ConfigReceived r => r.RequestId,
+        ConfigReleased r => r.RequestId,
+        TokensForgotten r => r.RequestId,
+        _ => null,
+    };
+
+    private void Continue(object message)
+    {
+        var op = _op;
+        switch (message)
+        {
+            case ConnectionStateChanged or CurrentConnectionState:
+                return;
+            case AuthorizationUrlReady url when op is not null && url.RequestId == op.SessionRequestId:
+                op.InAuthorization = true;
+                Transition(ConnectionState.OAuthStarted, new AuthorizationUrlData(url.Url));
+                return;
+            case SessionRequestFailed failed when op is not null && failed.RequestId == op.SessionRequestId:
+                Fail(SessionError(failed.Failure, op.Interactive));
+                return;
+            case RegistryRequestFailed refused when op is not null && refused.RequestId.StartsWith(_server.ToString(), StringComparison.Ordinal):
+                Fail(new ClientError(refused.Kind switch
+                {
+                    RegistryErrorKind.UnknownServer => ClientErrorKind.UnknownServer,
+                    RegistryErrorKind.SecureInternetAlreadyAdded => ClientErrorKind.SecureInternetAlreadyAdded,
+                    RegistryErrorKind.StorageFailed => ClientErrorKind.Storage,
+                    _ => ClientErrorKind.InvalidState,
+                }, refused.Message));
+                return;
+        }
+        if (op?.Next is not { } next)
+        {
+            _log.Debug("Ignoring {0} for {1}: no step waits for it", message.GetType().Name, _server);
+            return;
+        }
+        if (op.InAuthorization && RequestIdOf(message) == op.SessionRequestId)
+        {
+            // The authorization the session ran for this call is done: back the way §2.3 describes.
+            op.InAuthorization = false;
+            Transition(ConnectionState.Main);
+            if (op.AfterAuthorization is { } resume)
+            {
+                Transition(resume);
+            }
+        }
+        Run(() =>
+        {
+            if (!next(message))
+            {
+                _log.Debug("Ignoring {0} for {1}: not the reply the step waits for", message.GetType().Name, _server);
+            }
+        });
+    }
+
+    private static ClientError SessionError(SessionFailure failure, bool interactive) => failure.Kind switch
+    {
+        SessionErrorKind.Cancelled => new ClientError(ClientErrorKind.Cancelled, failure.Message, failure),
+        SessionErrorKind.AuthorizationRequired when !interactive => new ClientError(ClientErrorKind.AuthorizationRequired,
+            "the connection at start-up needs a new authorization; connect by hand to authorize again", failure),
+        _ => new ClientError(ClientErrorKind.Session, failure.Message, failure),
+    };
+
+    private void OnAnswer(AnswerQuestion answer)
+    {
+        if (_op?.QuestionId != answer.QuestionId || _op.OnAnswer is not { } onAnswer)
+        {
+            Sender.Tell(new ClientRequestFailed(answer.RequestId, new ClientError(ClientErrorKind.InvalidState, $"no question '{answer.QuestionId}' is waiting")));
+            return;
+        }
+        var op = _op;
+        try
+        {
+            op.QuestionId = null;
+            op.OnAnswer = null;
+            onAnswer(answer.Answer);
+            Sender.Tell(new QuestionAnswered(answer.RequestId));
+        }
+        catch (Exception e) when (e is ClientFlowException or ApiException)
+        {
+            // A wrong answer leaves the question open: the host may answer again or cancel.
+            op.QuestionId = answer.QuestionId;
+            op.OnAnswer = onAnswer;
+            var kind = e is ClientFlowException flow ? flow.Kind : ClientErrorKind.InvalidState;
+            Sender.Tell(new ClientRequestFailed(answer.RequestId, new ClientError(kind, e.Message)));
+        }
+    }
+
+    private void OnCancel(CancelOperation cancel)
+    {
+        var op = _op;
+        Sender.Tell(new OperationCancelled(cancel.RequestId, op is not null));
+        if (op is null)
+        {
+            return;
+        }
+        if (op.InAuthorization && op.SessionTarget is { } target && op.SessionRequestId is { } sessionRequest)
+        {
+            // The session answers the pending request with Cancelled, which fails the operation.
+            _deps.Sessions.Tell(new SessionEnvelope(_server, target.AuthorizationBaseUrl, target.OrganizationId, target.AuthenticationUrlTemplate,
+                new CancelAuthorization(sessionRequest)));
+            return;
+        }
+        Fail(new ClientError(ClientErrorKind.Cancelled, "the host cancelled the operation"));
+    }
+
+    private void OnHostState(SetConnectionState set)
+    {
+        var id = NextId("host");
+        _hostStateRequests[id] = (Sender, set.RequestId);
+        _stateMachine.Tell(new SetHostConnectionState(id, set.State));
+    }
+
+    private void OnTransitioned(ConnectionTransitioned done)
+    {
+        if (_hostStateRequests.Remove(done.RequestId, out var host))
+        {
+            _current = done.Change.To;
+            host.ReplyTo.Tell(done with { RequestId = host.RequestId });
+        }
+    }
+
+    private void OnTransitionRefused(ConnectionTransitionRefused refused)
+    {
+        if (_hostStateRequests.Remove(refused.RequestId, out var host))
+        {
+            host.ReplyTo.Tell(refused with { RequestId = host.RequestId });
+            return;
+        }
+        // An engine transition lost a race with the host: the operation cannot go on from here.
+        _current = refused.From;
+        if (_op is not null)
+        {
+            Fail(new ClientError(ClientErrorKind.InvalidState, refused.Reason), rollBack: false);
+        }
+    }
+
+    private void EnsureAllowed(ConnectionState to)
+    {
+        if (!ConnectionStateMachine.CanTransition(_current, to))
+        {
+            throw new ClientFlowException(ClientErrorKind.InvalidState, ConnectionStateMachine.InvalidTransitionMessage(_current, to));
+        }
+    }
+
+    private void BackToMain()
+    {
+        if (_current != ConnectionState.Main)
+        {
+            Transition(ConnectionState.Main);
+        }
+    }
+
+    private void Transition(ConnectionState to, ConnectionStateData? data = null)
+    {
+        _stateMachine.Tell(new TransitionConnection(NextId("transition"), to, data));
+        _current = to;
+    }
+
+    private void Complete(object reply)
+    {
+        var op = _op!;
+        _op = null;
+        op.ReplyTo.Tell(reply);
+    }
+
+    private void Fail(ClientError error, bool rollBack = true)
+    {
+        var op = _op;
+        if (op is null)
+        {
+            return;
+        }
+        _op = null;
+        op.OnFailure?.Invoke();
+        if (rollBack)
+        {
+            RollBack(op.StartState);
+        }
+        op.ReplyTo.Tell(new ClientRequestFailed(op.RequestId, error));
+    }
+
+    /// <summary>Back to where the operation started, by allowed transitions only (eduvpn-common can get stuck in an ask state).</summary>
+    private void RollBack(ConnectionState start)
+    {
+        if (_current == start)
+        {
+            return;
+        }
+        if (_current is ConnectionState.AskProfile or ConnectionState.AskLocation)
+        {
+            Transition(ConnectionState.GettingConfig);
+        }
+        var target = start is ConnectionState.Disconnected && ConnectionStateMachine.CanTransition(_current, start) ? start : ConnectionState.Main;
+        if (_current != target)
+        {
+            Transition(target);
+        }
+    }
+
+    /// <summary>The one running operation: who waits for it and which reply the current step expects.</summary>
+    private sealed class Operation(string requestId, IActorRef replyTo, ConnectionState startState)
+    {
+        public string RequestId { get; } = requestId;
+        public IActorRef ReplyTo { get; } = replyTo;
+        public ConnectionState StartState { get; } = startState;
+        public Func<object, bool>? Next { get; set; }
+        public bool Interactive { get; set; } = true;
+        public ConnectionState? AfterAuthorization { get; set; }
+        public bool InAuthorization { get; set; }
+        public SessionTarget? SessionTarget { get; set; }
+        public string? SessionRequestId { get; set; }
+        public string? QuestionId { get; set; }
+        public Action<string>? OnAnswer { get; set; }
+        public Action? OnFailure { get; set; }
+    }
+}

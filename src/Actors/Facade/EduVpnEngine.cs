@@ -1,0 +1,259 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Akka.Actor;
+using Akka.Configuration;
+using EduVpnActors.Actors.Client;
+using EduVpnActors.Actors.Configuration;
+using EduVpnActors.Actors.Hosting;
+using EduVpnActors.Actors.Servers.Logic;
+using EduVpnActors.Messages.Client;
+using EduVpnActors.Messages.Connection;
+using EduVpnActors.Messages.Discovery;
+using EduVpnActors.Messages.Servers;
+
+namespace EduVpnActors.Actors.Facade;
+
+/// <summary>How to start an <see cref="EduVpnEngine"/>.</summary>
+/// <param name="DataDirectory">Where the SQLite journal and the token key live (null: the user's data directory).</param>
+/// <param name="Overrides">HOCON keys over the engine defaults (e.g. <c>eduvpn.client.id</c>).</param>
+/// <param name="Culture">Language of <see cref="EduVpnException.LocalizedMessage"/> (null: the current UI culture).</param>
+/// <param name="Time">Clock of the engine (tests pass a manual one).</param>
+public sealed record EduVpnEngineOptions(
+    string? DataDirectory = null,
+    Config? Overrides = null,
+    CultureInfo? Culture = null,
+    TimeProvider? Time = null);
+
+/// <summary>A server as a host shows it: what is stored, whether discovery still lists it, and whether it is current.</summary>
+public sealed record ServerView(ServerRecord Record, bool Delisted, bool IsCurrent, ExpiryTimes? Expiry);
+
+/// <summary>
+/// The engine for host apps that do not speak Akka: async methods for the typical flow (add a server,
+/// get a configuration, report the tunnel's state, clean up, remove), state changes as an
+/// <see cref="IAsyncEnumerable{T}"/> or an event, and typed <see cref="EduVpnException"/>s with a
+/// translated message. Hosts that speak Akka send the messages of <c>EduVpnActors.Messages.Client</c>
+/// to <see cref="Client"/> instead.
+/// </summary>
+public sealed class EduVpnEngine : IAsyncDisposable
+{
+    private readonly bool _ownsSystem;
+    private readonly IActorRef _eventBridge;
+    private long _requests;
+
+    private EduVpnEngine(EngineRuntime runtime, bool ownsSystem, CultureInfo culture)
+    {
+        Runtime = runtime;
+        _ownsSystem = ownsSystem;
+        Culture = culture;
+        Action<ConnectionStateChanged> raise = change => StateChanged?.Invoke(this, change);
+        _eventBridge = runtime.System.ActorOf(Props.Create(() => new StateChangeBridge(raise)));
+        Client.Tell(new SubscribeClientStates(_eventBridge));
+    }
+
+    /// <summary>Raised for every state change of every connection (on an engine thread: do not block).</summary>
+    public event EventHandler<ConnectionStateChanged>? StateChanged;
+
+    /// <summary>The running engine (actor system and actors).</summary>
+    public EngineRuntime Runtime { get; }
+
+    /// <summary>The client actor: the front door for hosts that send messages themselves.</summary>
+    public IActorRef Client => Runtime.Client;
+
+    /// <summary>Language of error messages.</summary>
+    public CultureInfo Culture { get; set; }
+
+    /// <summary>Starts an engine of its own (actor system, SQLite journal in the data directory).</summary>
+    public static EduVpnEngine Start(EduVpnEngineOptions? options = null)
+    {
+        options ??= new EduVpnEngineOptions();
+        var system = EngineSystem.Create(options.DataDirectory ?? DataDirectory.Default(), options.Overrides);
+        try
+        {
+            var runtime = EngineRuntime.Start(system, options.Time);
+            return new EduVpnEngine(runtime, ownsSystem: true, options.Culture ?? CultureInfo.CurrentUICulture);
+        }
+        catch
+        {
+            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            throw;
+        }
+    }
+
+    /// <summary>Wraps an engine started in the host's own actor system (the host terminates it).</summary>
+    public static EduVpnEngine Attach(EngineRuntime runtime, CultureInfo? culture = null) =>
+        new(runtime, ownsSystem: false, culture ?? CultureInfo.CurrentUICulture);
+
+    // ---- discovery --------------------------------------------------------------------------
+
+    /// <summary>Searches the servers of discovery (Institute Access and Secure Internet locations).</summary>
+    public Task<ServerSearchResponse> SearchServersAsync(string query, string? language = null, CancellationToken cancellationToken = default) =>
+        Runtime.Discovery.Ask<ServerSearchResponse>(new SearchServers(query, language ?? Culture.Name), null, cancellationToken);
+
+    /// <summary>Searches the organizations of discovery (for Secure Internet).</summary>
+    public Task<OrganizationSearchResponse> SearchOrganizationsAsync(string query, string? language = null, CancellationToken cancellationToken = default) =>
+        Runtime.Discovery.Ask<OrganizationSearchResponse>(new SearchOrganizations(query, language ?? Culture.Name), null, cancellationToken);
+
+    // ---- servers ----------------------------------------------------------------------------
+
+    /// <summary>Adds a server and authorizes it (the host opens the URL of the OAuthStarted state).</summary>
+    public async Task<ServerRecord> AddServerAsync(ServerType type, string identifier, bool interactive = true, CancellationToken cancellationToken = default)
+    {
+        var id = NextRequestId();
+        var reply = await RequestAsync(new AddServer(id, type, identifier, interactive), IdOf(type, identifier), cancellationToken).ConfigureAwait(false);
+        return Expect<ServerReady>(reply).Server;
+    }
+
+    /// <summary>Removes a server, its choices and its tokens.</summary>
+    public async Task RemoveServerAsync(ServerId server, CancellationToken cancellationToken = default) =>
+        Expect<ServerForgotten>(await RequestAsync(new RemoveServer(NextRequestId(), server), null, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Every added server, with <c>delisted</c> and expiry times.</summary>
+    public async Task<IReadOnlyList<ServerView>> ListServersAsync(CancellationToken cancellationToken = default)
+    {
+        var records = await Runtime.Registry.Ask<ServerRecords>(new GetServerRecords(NextRequestId()), null, cancellationToken).ConfigureAwait(false);
+        var servers = ServerList.Empty;
+        var organizations = OrganizationList.Empty;
+        if (records.Servers.Any(s => s.Id.Type != ServerType.Custom))
+        {
+            servers = (await Runtime.Discovery.Ask<ServerListResponse>(new GetServerList(), null, cancellationToken).ConfigureAwait(false)).List;
+        }
+        if (records.Servers.Any(s => s.Id.Type == ServerType.SecureInternet))
+        {
+            organizations = (await Runtime.Discovery.Ask<OrganizationListResponse>(new GetOrganizationList(), null, cancellationToken).ConfigureAwait(false)).List;
+        }
+        return records.Servers
+            .Select(record => new ServerView(
+                record,
+                // With no list at all nothing can be judged delisted.
+                servers.Servers.Count > 0 && ServerResolution.IsDelisted(record, servers, organizations),
+                record.Id == records.Current,
+                ExpiryOf(record)))
+            .ToArray();
+    }
+
+    /// <summary>Gets a VPN configuration. Profile and location questions arrive as states (AskProfile, AskLocation); answer them with <see cref="AnswerAsync"/>.</summary>
+    public async Task<ConfigObtained> GetConfigAsync(ServerId server, bool preferTcp = false, bool startup = false, CancellationToken cancellationToken = default) =>
+        Expect<ConfigObtained>(await RequestAsync(new GetConfig(NextRequestId(), server, preferTcp, startup), server, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Answers the question of a server's connection (a profile id or a country code).</summary>
+    public async Task AnswerAsync(ServerId server, string questionId, string answer, CancellationToken cancellationToken = default) =>
+        Expect<QuestionAnswered>(await RequestAsync(new AnswerQuestion(NextRequestId(), server, questionId, answer), null, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Cancels what a server's connection is doing (a question or an authorization).</summary>
+    public async Task CancelAsync(ServerId server, CancellationToken cancellationToken = default) =>
+        Expect<OperationCancelled>(await RequestAsync(new CancelOperation(NextRequestId(), server), null, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Reports the host's tunnel state (Connecting, Connected, Disconnecting, Disconnected).</summary>
+    public async Task SetConnectionStateAsync(ServerId server, ConnectionState state, CancellationToken cancellationToken = default)
+    {
+        var reply = await Client.Ask(new SetConnectionState(NextRequestId(), server, state), null, cancellationToken).ConfigureAwait(false);
+        if (reply is ConnectionTransitionRefused refused)
+        {
+            throw new EduVpnException(new ClientError(ClientErrorKind.InvalidState, refused.Reason), Culture);
+        }
+    }
+
+    /// <summary>The state of a server's connection now.</summary>
+    public Task<CurrentConnectionState> GetConnectionStateAsync(ServerId server, CancellationToken cancellationToken = default) =>
+        Client.Ask<CurrentConnectionState>(new GetServerConnectionState(NextRequestId(), server), null, cancellationToken);
+
+    /// <summary>Tells the server the configuration is no longer used (best effort); call it after the tunnel is down.</summary>
+    public async Task<bool> CleanupAsync(ServerId server, CancellationToken cancellationToken = default) =>
+        Expect<CleanedUp>(await RequestAsync(new Cleanup(NextRequestId(), server), null, cancellationToken).ConfigureAwait(false)).Reached;
+
+    /// <summary>Renews the session (new authorization); get a configuration again afterwards.</summary>
+    public async Task<ServerRecord> RenewSessionAsync(ServerId server, CancellationToken cancellationToken = default) =>
+        Expect<SessionRenewed>(await RequestAsync(new RenewSession(NextRequestId(), server), server, cancellationToken).ConfigureAwait(false)).Server;
+
+    /// <summary>Chooses the profile used from now on.</summary>
+    public async Task<ServerRecord> SetProfileAsync(ServerId server, string profileId, CancellationToken cancellationToken = default) =>
+        Expect<ServerUpdated>(await RequestAsync(new SetProfile(NextRequestId(), server, profileId), null, cancellationToken).ConfigureAwait(false)).Server;
+
+    /// <summary>Chooses the Secure Internet location used from now on.</summary>
+    public async Task<ServerRecord> SetLocationAsync(ServerId server, string countryCode, CancellationToken cancellationToken = default) =>
+        Expect<ServerUpdated>(await RequestAsync(new SetLocation(NextRequestId(), server, countryCode), null, cancellationToken).ConfigureAwait(false)).Server;
+
+    /// <summary>Every state change of every connection from now on, until <paramref name="cancellationToken"/> ends it.</summary>
+    public async IAsyncEnumerable<ConnectionStateChanged> StateChangesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var channel = Channel.CreateUnbounded<ConnectionStateChanged>(new UnboundedChannelOptions { SingleReader = true });
+        Action<ConnectionStateChanged> write = change => channel.Writer.TryWrite(change);
+        var bridge = Runtime.System.ActorOf(Props.Create(() => new StateChangeBridge(write)));
+        Client.Tell(new SubscribeClientStates(bridge));
+        try
+        {
+            await foreach (var change in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return change;
+            }
+        }
+        finally
+        {
+            Client.Tell(new UnsubscribeClientStates(bridge));
+            Runtime.System.Stop(bridge);
+        }
+    }
+
+    /// <summary>Expiry times of a server's configuration, or null when it has none.</summary>
+    public ExpiryTimes? ExpiryOf(ServerRecord record) =>
+        record.ConfigExpiresAt is { } expires
+            ? ExpiryCalculator.Calculate(record.LastAuthorizedAt ?? record.ConfigStartedAt ?? expires, expires, Runtime.ClientSettings.ExpiryPolicy)
+            : null;
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        Client.Tell(new UnsubscribeClientStates(_eventBridge));
+        if (_ownsSystem)
+        {
+            await CoordinatedShutdown.Get(Runtime.System).Run(CoordinatedShutdown.ClrExitReason.Instance).ConfigureAwait(false);
+            Runtime.Dispose();
+        }
+    }
+
+    private string NextRequestId() => $"facade-{Interlocked.Increment(ref _requests)}";
+
+    private async Task<object> RequestAsync(IClientRequest request, ServerId? cancellable, CancellationToken cancellationToken)
+    {
+        using var cancel = cancellable is { } id
+            // Cancelling the caller's token cancels the engine's operation too (its question or authorization).
+            ? cancellationToken.Register(() => Client.Tell(new CancelOperation(NextRequestId(), id)))
+            : default;
+        var reply = await Client.Ask(request, Timeout.InfiniteTimeSpan, CancellationToken.None).WaitAsync(cancellable is null ? cancellationToken : CancellationToken.None).ConfigureAwait(false);
+        if (reply is ClientRequestFailed failed)
+        {
+            if (failed.Error.Kind == ClientErrorKind.Cancelled)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            throw new EduVpnException(failed.Error, Culture);
+        }
+        return reply;
+    }
+
+    private static ServerId? IdOf(ServerType type, string identifier)
+    {
+        if (type == ServerType.SecureInternet)
+        {
+            return new ServerId(type, identifier);
+        }
+        try
+        {
+            return new ServerId(type, Api.UrlRules.EnsureValidUrl(identifier));
+        }
+        catch (Api.ApiException)
+        {
+            return null; // the engine refuses it with InvalidUrl; nothing to cancel
+        }
+    }
+
+    private static T Expect<T>(object reply) where T : class =>
+        reply as T ?? throw new InvalidOperationException($"The engine answered {reply.GetType().Name} where {typeof(T).Name} was expected");
+
+    /// <summary>Hands state changes to a host callback (a channel or an event).</summary>
+    private sealed class StateChangeBridge : ReceiveActor
+    {
+        public StateChangeBridge(Action<ConnectionStateChanged> deliver) => Receive<ConnectionStateChanged>(deliver);
+    }
+}

@@ -1,0 +1,24 @@
+using System.Globalization;
+using EduVpnActors.Actors.Localization;
+using EduVpnActors.Messages.Client;
+
+namespace EduVpnActors.Actors.Facade;
+
+/// <summary>
+/// A failed engine operation. <see cref="Exception.Message"/> is English and technical (for logs);
+/// <see cref="LocalizedMessage"/> is the sentence to show the user, in the engine's language.
+/// Neither ever contains a token or a key.
+/// </summary>
+public sealed class EduVpnException(ClientError error, CultureInfo culture) : Exception(error.Message)
+{
+    /// <summary>The typed error the host branches on.</summary>
+    public ClientError Error { get; } = error;
+
+    /// <summary>The category of <see cref="Error"/>.</summary>
+    public ClientErrorKind Kind => Error.Kind;
+
+    /// <summary>A user-facing sentence in the requested language (the session's reason when there is one).</summary>
+    public string LocalizedMessage { get; } = error.Session is { } session
+        ? ErrorTexts.For(session.Kind, culture)
+        : ErrorTexts.For(error.Kind, culture);
+}

@@ -1,0 +1,339 @@
+using System.CommandLine;
+using System.Globalization;
+using EduVpnActors.Actors.Configuration;
+using EduVpnActors.Actors.Facade;
+using EduVpnActors.Messages.Client;
+using EduVpnActors.Messages.Connection;
+using EduVpnActors.Messages.Servers;
+using Spectre.Console;
+
+namespace EduVpnActors.Host.Commands;
+
+/// <summary>The whole client flow by hand: add, list, connect, status, renew, profile, location, disconnect, remove.</summary>
+internal static class ClientCommands
+{
+    private static readonly Argument<string> ServerArgument = new("server")
+    {
+        Description = "The server: its URL, its organization id (Secure Internet), or its number in `list`.",
+    };
+
+    private static readonly Option<string?> ProfileOption = new("--profile") { Description = "Answer the profile question with this profile id." };
+    private static readonly Option<string?> LocationOption = new("--location") { Description = "Answer the location question with this country code." };
+
+    public static IEnumerable<Command> All() =>
+        [Add(), List(), Connect(), Status(), Renew(), Profile(), Location(), Disconnect(), Remove()];
+
+    private static Command Add()
+    {
+        var type = new Argument<string>("type") { Description = "institute, secure or custom." };
+        var identifier = new Argument<string>("identifier") { Description = "Base URL (institute, custom) or organization id (secure)." };
+        var command = new Command("add", "Add a server and authorize it in the browser.") { type, identifier };
+        command.SetAction(async (parse, ct) => await RunAsync(parse, ct, async (engine, json) =>
+        {
+            var serverType = parse.GetValue(type)!.ToLowerInvariant() switch
+            {
+                "institute" or "institute_access" => ServerType.InstituteAccess,
+                "secure" or "secure_internet" => ServerType.SecureInternet,
+                "custom" => ServerType.Custom,
+                var other => throw new ArgumentException($"unknown server type '{other}' (institute, secure, custom)"),
+            };
+            using var questions = HostQuestions.Follow(engine, parse, json, ct);
+            var record = await engine.AddServerAsync(serverType, parse.GetValue(identifier)!, cancellationToken: ct);
+            Print(json, new { added = Describe(record) }, $"added [bold]{Markup.Escape(Name(record))}[/] ({Markup.Escape(record.Id.ToString())})");
+        }));
+        return command;
+    }
+
+    private static Command List()
+    {
+        var command = new Command("list", "List the added servers.");
+        command.SetAction(async (parse, ct) => await RunAsync(parse, ct, async (engine, json) =>
+        {
+            var servers = await engine.ListServersAsync(ct);
+            if (json)
+            {
+                HostOutput.Json(new { servers = servers.Select(s => new { server = Describe(s.Record), s.Delisted, current = s.IsCurrent }) });
+                return;
+            }
+            var table = new Table().AddColumns("#", "Name", "Type", "Identifier", "Profile", "Location", "Current", "Delisted");
+            var n = 0;
+            foreach (var s in servers)
+            {
+                table.AddRow((++n).ToString(CultureInfo.InvariantCulture), Markup.Escape(Name(s.Record)), s.Record.Id.Type.ToString(),
+                    Markup.Escape(s.Record.Id.Identifier), Markup.Escape(s.Record.ProfileId ?? ""), s.Record.LocationCountryCode ?? "",
+                    s.IsCurrent ? "yes" : "", s.Delisted ? "delisted" : "");
+            }
+            AnsiConsole.Write(table);
+        }));
+        return command;
+    }
+
+    private static Command Connect()
+    {
+        var output = new Option<FileInfo?>("--output", "-o") { Description = "Write the configuration to this file (mode 0600) instead of printing it." };
+        var tcp = new Option<bool>("--tcp") { Description = "Prefer TCP (prefer_tcp=yes)." };
+        var startup = new Option<bool>("--startup") { Description = "Auto-connect at start-up: never open a browser; fail if authorization is needed." };
+        var command = new Command("connect", "Get a VPN configuration (WireGuard or OpenVPN) for a server.") { ServerArgument, output, tcp, startup, ProfileOption, LocationOption };
+        command.SetAction(async (parse, ct) => await RunAsync(parse, ct, async (engine, json) =>
+        {
+            var server = await ResolveAsync(engine, parse.GetValue(ServerArgument)!, ct);
+            using var questions = HostQuestions.Follow(engine, parse, json, ct);
+            var got = await engine.GetConfigAsync(server, parse.GetValue(tcp), parse.GetValue(startup), ct);
+            var file = parse.GetValue(output);
+            if (file is not null)
+            {
+                DataDirectory.WritePrivateFile(file.FullName, System.Text.Encoding.UTF8.GetBytes(got.Configuration.Config));
+            }
+            var summary = new
+            {
+                server = server.ToString(),
+                profile = got.ProfileId,
+                protocol = got.Configuration.Protocol,
+                default_gateway = got.Configuration.DefaultGateway,
+                should_failover = got.Configuration.ShouldFailover,
+                proxy = got.Configuration.Proxy,
+                expires = got.Configuration.Expires,
+                expiry = got.Expiry,
+                file = file?.FullName,
+                config = file is null ? got.Configuration.Config : null,
+            };
+            if (json)
+            {
+                HostOutput.Json(summary);
+                return;
+            }
+            if (file is null)
+            {
+                Console.Out.WriteLine(got.Configuration.Config);
+            }
+            AnsiConsole.MarkupLineInterpolated($"[green]{got.Configuration.Protocol}[/] configuration for profile [bold]{got.ProfileId}[/], valid until {got.Configuration.Expires.ToLocalTime():g}{(file is null ? "" : $", written to {file.FullName}")}");
+        }));
+        return command;
+    }
+
+    private static Command Status()
+    {
+        var command = new Command("status", "Show each server's profile, location and session expiry.");
+        command.SetAction(async (parse, ct) => await RunAsync(parse, ct, async (engine, json) =>
+        {
+            var servers = await engine.ListServersAsync(ct);
+            var now = DateTimeOffset.UtcNow;
+            if (json)
+            {
+                HostOutput.Json(new { servers = servers.Select(s => new { server = Describe(s.Record), current = s.IsCurrent, expiry = s.Expiry, seconds_left = s.Record.ConfigExpiresAt is { } e ? (long?)(e - now).TotalSeconds : null }) });
+                return;
+            }
+            foreach (var s in servers)
+            {
+                var r = s.Record;
+                var left = r.ConfigExpiresAt is { } expires
+                    ? expires > now ? $"expires in {Countdown(expires - now)}" : "expired"
+                    : "no configuration";
+                AnsiConsole.MarkupLineInterpolated($"{(s.IsCurrent ? "*" : " ")} [bold]{Name(r)}[/] profile={r.ProfileId ?? "-"} location={r.LocationCountryCode ?? "-"} authorized={r.LastAuthorizedAt?.ToLocalTime().ToString("g", CultureInfo.CurrentCulture) ?? "never"} {left}");
+                if (s.Expiry is { } expiry && now.ToUnixTimeSeconds() >= expiry.ButtonTime)
+                {
+                    AnsiConsole.MarkupLine("  [yellow]the session can be renewed now (`renew`)[/]");
+                }
+            }
+        }));
+        return command;
+    }
+
+    private static Command Renew()
+    {
+        var command = new Command("renew", "Renew the session: /disconnect, forget the tokens, authorize again.") { ServerArgument };
+        command.SetAction(async (parse, ct) => await RunAsync(parse, ct, async (engine, json) =>
+        {
+            var server = await ResolveAsync(engine, parse.GetValue(ServerArgument)!, ct);
+            using var questions = HostQuestions.Follow(engine, parse, json, ct);
+            var record = await engine.RenewSessionAsync(server, ct);
+            Print(json, new { renewed = Describe(record) }, $"session of [bold]{Markup.Escape(Name(record))}[/] renewed");
+        }));
+        return command;
+    }
+
+    private static Command Profile()
+    {
+        var profile = new Argument<string>("profile") { Description = "The profile id." };
+        var command = new Command("profile", "Choose the profile used from now on.") { ServerArgument, profile };
+        command.SetAction(async (parse, ct) => await RunAsync(parse, ct, async (engine, json) =>
+        {
+            var server = await ResolveAsync(engine, parse.GetValue(ServerArgument)!, ct);
+            var record = await engine.SetProfileAsync(server, parse.GetValue(profile)!, ct);
+            Print(json, new { server = Describe(record) }, $"profile of [bold]{Markup.Escape(Name(record))}[/] is now {Markup.Escape(record.ProfileId ?? "")}");
+        }));
+        return command;
+    }
+
+    private static Command Location()
+    {
+        var country = new Argument<string>("country") { Description = "The country code of a Secure Internet location." };
+        var command = new Command("location", "Choose the Secure Internet location used from now on.") { ServerArgument, country };
+        command.SetAction(async (parse, ct) => await RunAsync(parse, ct, async (engine, json) =>
+        {
+            var server = await ResolveAsync(engine, parse.GetValue(ServerArgument)!, ct);
+            var record = await engine.SetLocationAsync(server, parse.GetValue(country)!, ct);
+            Print(json, new { server = Describe(record) }, $"location of [bold]{Markup.Escape(Name(record))}[/] is now {record.LocationCountryCode}");
+        }));
+        return command;
+    }
+
+    private static Command Disconnect()
+    {
+        var command = new Command("disconnect", "Tell the server the configuration is no longer used (/disconnect; bring the tunnel down first).") { ServerArgument };
+        command.SetAction(async (parse, ct) => await RunAsync(parse, ct, async (engine, json) =>
+        {
+            var server = await ResolveAsync(engine, parse.GetValue(ServerArgument)!, ct);
+            var reached = await engine.CleanupAsync(server, ct);
+            Print(json, new { server = server.ToString(), reached }, reached ? "the server was told" : "[yellow]the server could not be told (best effort)[/]");
+        }));
+        return command;
+    }
+
+    private static Command Remove()
+    {
+        var command = new Command("remove", "Remove a server, its choices and its tokens.") { ServerArgument };
+        command.SetAction(async (parse, ct) => await RunAsync(parse, ct, async (engine, json) =>
+        {
+            var server = await ResolveAsync(engine, parse.GetValue(ServerArgument)!, ct);
+            await engine.RemoveServerAsync(server, ct);
+            Print(json, new { removed = server.ToString() }, $"removed {Markup.Escape(server.ToString())}");
+        }));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken ct, Func<EduVpnEngine, bool, Task> body)
+    {
+        var json = parse.GetValue(HostCommands.JsonOption);
+        await using var host = await HostEngine.StartAsync(parse, ct);
+        try
+        {
+            await body(host.Engine, json);
+            return 0;
+        }
+        catch (EduVpnException e)
+        {
+            if (json)
+            {
+                HostOutput.Json(new { error = new { kind = e.Kind, message = e.LocalizedMessage, detail = e.Message, session = e.Error.Session?.Kind } });
+            }
+            else
+            {
+                AnsiConsole.MarkupLineInterpolated($"[red]{e.LocalizedMessage}[/] ({e.Kind}: {e.Message})");
+            }
+            return 2;
+        }
+    }
+
+    /// <summary>Finds an added server by id, URL, organization id or list number.</summary>
+    private static async Task<ServerId> ResolveAsync(EduVpnEngine engine, string text, CancellationToken ct)
+    {
+        var servers = await engine.ListServersAsync(ct);
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= servers.Count)
+        {
+            return servers[n - 1].Record.Id;
+        }
+        var match = servers.FirstOrDefault(s => s.Record.Id.ToString() == text || s.Record.Id.Identifier == text
+            || s.Record.BaseUrl == text || s.Record.Id.Identifier.TrimEnd('/') == text.TrimEnd('/'));
+        return match?.Record.Id
+            ?? throw new EduVpnException(new ClientError(ClientErrorKind.UnknownServer, $"no added server matches '{text}'"), engine.Culture);
+    }
+
+    private static string Name(ServerRecord record) =>
+        record.DisplayName.Values.TryGetValue("en", out var en) ? en : record.DisplayName.Values.Values.FirstOrDefault() ?? record.Id.Identifier;
+
+    private static object Describe(ServerRecord r) => new
+    {
+        id = r.Id.ToString(),
+        type = r.Id.Type,
+        identifier = r.Id.Identifier,
+        display_name = r.DisplayName.Values,
+        base_url = r.BaseUrl,
+        profile = r.ProfileId,
+        country_code = r.LocationCountryCode,
+        last_authorized_at = r.LastAuthorizedAt,
+        config_expires_at = r.ConfigExpiresAt,
+    };
+
+    private static void Print(bool json, object value, string markup)
+    {
+        if (json)
+        {
+            HostOutput.Json(value);
+        }
+        else
+        {
+            AnsiConsole.MarkupLine(markup);
+        }
+    }
+
+    private static string Countdown(TimeSpan left) =>
+        left.TotalDays >= 1 ? $"{(int)left.TotalDays}d {left.Hours}h" : $"{left.Hours}h {left.Minutes:00}m";
+
+    /// <summary>Answers the engine's questions while a command runs: options first, then prompts, and opens the browser.</summary>
+    private sealed class HostQuestions : IDisposable
+    {
+        private readonly CancellationTokenSource _stop;
+
+        private HostQuestions(CancellationTokenSource stop) => _stop = stop;
+
+        public static HostQuestions Follow(EduVpnEngine engine, ParseResult parse, bool json, CancellationToken ct)
+        {
+            var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var profile = parse.GetValue(ProfileOption);
+            var location = parse.GetValue(LocationOption);
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await foreach (var change in engine.StateChangesAsync(stop.Token))
+                    {
+                        var server = ServerId.Parse(change.ConnectionId);
+                        switch (change.Data)
+                        {
+                            case AuthorizationUrlData url:
+                                Browser.SystemBrowser.OpenOrPrint(url.Url, json ? Console.Error : null);
+                                break;
+                            case ProfileQuestion question:
+                                await AnswerAsync(engine, server, question.QuestionId, profile, json, "profile",
+                                    question.Profiles.Select(p => p.Id).ToArray(), stop.Token);
+                                break;
+                            case LocationQuestion question:
+                                await AnswerAsync(engine, server, question.QuestionId, location, json, "location",
+                                    question.CountryCodes, stop.Token);
+                                break;
+                        }
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                catch (EduVpnException e)
+                {
+                    AnsiConsole.MarkupLineInterpolated($"[red]{e.LocalizedMessage}[/]");
+                }
+            }, CancellationToken.None);
+            return new HostQuestions(stop);
+        }
+
+        private static async Task AnswerAsync(EduVpnEngine engine, ServerId server, string questionId, string? given, bool json,
+            string what, IReadOnlyList<string> choices, CancellationToken ct)
+        {
+            if (given is null && json)
+            {
+                // Scripts get no prompt: the command fails and says what it would have asked.
+                await Console.Error.WriteLineAsync($"a {what} must be chosen (--{what}): {string.Join(", ", choices)}");
+                await engine.CancelAsync(server, ct);
+                return;
+            }
+            var answer = given ?? AnsiConsole.Prompt(new SelectionPrompt<string>().Title($"Which {what}?").AddChoices(choices));
+            await engine.AnswerAsync(server, questionId, answer, ct);
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _stop.Dispose();
+        }
+    }
+}

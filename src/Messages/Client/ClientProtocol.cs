@@ -1,0 +1,124 @@
+using Akka.Actor;
+using EduVpnActors.Messages.Connection;
+using EduVpnActors.Messages.Servers;
+using EduVpnActors.Messages.Sessions;
+
+namespace EduVpnActors.Messages.Client;
+
+/// <summary>Categories of failures of the client flow (add, get config, renew, cleanup, remove).</summary>
+public enum ClientErrorKind
+{
+    /// <summary>The identifier is not a valid https URL.</summary>
+    InvalidUrl,
+    /// <summary>The institute server or organization is not in discovery (or its home server is missing).</summary>
+    NotInDiscovery,
+    /// <summary>No server with that id was added.</summary>
+    UnknownServer,
+    /// <summary>A Secure Internet server exists already (one at a time).</summary>
+    SecureInternetAlreadyAdded,
+    /// <summary>Another operation on this server is still running.</summary>
+    Busy,
+    /// <summary>The connection is in a state that does not allow this (e.g. remove while connected).</summary>
+    InvalidState,
+    /// <summary>The server offers no profile to this account.</summary>
+    NoProfiles,
+    /// <summary>The chosen location is not a Secure Internet location in discovery.</summary>
+    UnknownLocation,
+    /// <summary>The host cancelled a question or the whole operation.</summary>
+    Cancelled,
+    /// <summary>Start-up connect needs a new authorization; the user must connect by hand.</summary>
+    AuthorizationRequired,
+    /// <summary>The server session failed (see <see cref="ClientError.Session"/>).</summary>
+    Session,
+    /// <summary>The server's <c>/connect</c> answer could not be used (no <c>Expires</c>, expired, wrong type, bad WireGuard config).</summary>
+    InvalidConfiguration,
+    /// <summary>The change could not be stored.</summary>
+    Storage,
+}
+
+/// <summary>A typed failure; <see cref="Message"/> is English and technical, hosts show a translated text by kind.</summary>
+public sealed record ClientError(ClientErrorKind Kind, string Message, SessionFailure? Session = null);
+
+/// <summary>A request to the client; every reply carries the same <see cref="RequestId"/>.</summary>
+public interface IClientRequest
+{
+    /// <summary>Chosen by the sender to match the reply.</summary>
+    string RequestId { get; }
+}
+
+/// <summary>A request about one server (routed to that server's connection).</summary>
+public interface IServerRequest : IClientRequest
+{
+    /// <summary>The server the request is about.</summary>
+    ServerId Server { get; }
+}
+
+/// <summary>
+/// Adds a server: Institute Access by base URL (must be in discovery), Secure Internet by organization id,
+/// Custom by any https URL. Interactive adds authorize at once (the connection passes through
+/// AddingServer → OAuthStarted → Main). Replies <see cref="ServerReady"/>.
+/// </summary>
+public sealed record AddServer(string RequestId, ServerType Type, string Identifier, bool Interactive = true) : IClientRequest;
+
+/// <summary>Gets a VPN configuration, asking the host for a location or profile when needed. <paramref name="Startup"/> never starts an interactive authorization. Replies <see cref="ConfigObtained"/>.</summary>
+public sealed record GetConfig(string RequestId, ServerId Server, bool PreferTcp = false, bool Startup = false) : IServerRequest;
+
+/// <summary>Answers the question the connection asks (<see cref="ProfileQuestion"/> or <see cref="LocationQuestion"/>). Replies <see cref="QuestionAnswered"/>.</summary>
+public sealed record AnswerQuestion(string RequestId, ServerId Server, string QuestionId, string Answer) : IServerRequest;
+
+/// <summary>Cancels the running operation of a server (its question or its authorization). Replies <see cref="OperationCancelled"/>.</summary>
+public sealed record CancelOperation(string RequestId, ServerId Server) : IServerRequest;
+
+/// <summary>Tells the engine what the host's tunnel did (Connecting, Connected, Disconnecting, Disconnected). Replies <see cref="ConnectionTransitioned"/>, <see cref="ConnectionAlreadyInState"/> (nothing to do) or <see cref="ConnectionTransitionRefused"/>.</summary>
+public sealed record SetConnectionState(string RequestId, ServerId Server, ConnectionState State) : IServerRequest;
+
+/// <summary>Asks the state of a server's connection; answered at once, also while a question waits. Replies <see cref="CurrentConnectionState"/>.</summary>
+public sealed record GetServerConnectionState(string RequestId, ServerId Server) : IServerRequest;
+
+/// <summary>Calls <c>/disconnect</c> (best effort, after the tunnel is down) and forgets the configuration times. Replies <see cref="CleanedUp"/>.</summary>
+public sealed record Cleanup(string RequestId, ServerId Server) : IServerRequest;
+
+/// <summary>Renews the session: <c>/disconnect</c>, tokens dropped, a new authorization. The host then asks for a config again. Replies <see cref="SessionRenewed"/>.</summary>
+public sealed record RenewSession(string RequestId, ServerId Server) : IServerRequest;
+
+/// <summary>Chooses the profile used from now on. Replies <see cref="ServerUpdated"/>.</summary>
+public sealed record SetProfile(string RequestId, ServerId Server, string ProfileId) : IServerRequest;
+
+/// <summary>Chooses the Secure Internet location used from now on (must be in discovery). Replies <see cref="ServerUpdated"/>.</summary>
+public sealed record SetLocation(string RequestId, ServerId Server, string CountryCode) : IServerRequest;
+
+/// <summary>Removes a server, its choices and its tokens (not while its tunnel is up). Replies <see cref="ServerForgotten"/>.</summary>
+public sealed record RemoveServer(string RequestId, ServerId Server) : IServerRequest;
+
+/// <summary>Subscribes to the state changes of every connection (present and future).</summary>
+public sealed record SubscribeClientStates(IActorRef Subscriber);
+
+/// <summary>Ends a subscription made with <see cref="SubscribeClientStates"/>.</summary>
+public sealed record UnsubscribeClientStates(IActorRef Subscriber);
+
+/// <summary>The server is stored (and authorized, if the add was interactive).</summary>
+public sealed record ServerReady(string RequestId, ServerRecord Server);
+
+/// <summary>A configuration ready for the tunnel, with the profile it is for and its expiry times.</summary>
+public sealed record ConfigObtained(string RequestId, ServerId Server, string ProfileId, VpnConfiguration Configuration, ExpiryTimes Expiry);
+
+/// <summary>The answer was taken.</summary>
+public sealed record QuestionAnswered(string RequestId);
+
+/// <summary>The operation was cancelled (or there was none).</summary>
+public sealed record OperationCancelled(string RequestId, bool WasRunning);
+
+/// <summary>The <c>/disconnect</c> call ended; <paramref name="Reached"/> is false when the server could not be told.</summary>
+public sealed record CleanedUp(string RequestId, bool Reached);
+
+/// <summary>The new authorization is done.</summary>
+public sealed record SessionRenewed(string RequestId, ServerRecord Server);
+
+/// <summary>The server's remembered choices after a change.</summary>
+public sealed record ServerUpdated(string RequestId, ServerRecord Server);
+
+/// <summary>The server is gone.</summary>
+public sealed record ServerForgotten(string RequestId, ServerId Server);
+
+/// <summary>The request failed; the engine is still usable.</summary>
+public sealed record ClientRequestFailed(string RequestId, ClientError Error);

@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Akka.Configuration;
+using EduVpnActors.Actors.Facade;
+using EduVpnActors.Messages.Connection;
+using EduVpnActors.Messages.Servers;
+using EduVpnActors.Tests.Discovery;
+using EduVpnActors.Tests.Support;
+using EduVpnActors.TestServer;
+
+namespace EduVpnActors.Tests.Client;
+
+/// <summary>
+/// A whole world for the client flow: a portal double on 127.0.0.1, a discovery server whose signed
+/// lists name that portal (as Institute Access, and as Secure Internet home "nl" on 127.0.0.1 plus a
+/// second location "de" on localhost, which reaches the same portal), a temp data directory, and a
+/// user who logs in whenever the engine shows an authorization URL.
+/// </summary>
+internal sealed class ClientFlowLab : IAsyncDisposable
+{
+    public const string OrganizationId = "https://idp.lab.example.org";
+
+    private readonly TestMinisignSigner _signer = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentQueue<ConnectionStateChanged> _changes = new();
+    private readonly Channel<ConnectionStateChanged> _questions = Channel.CreateUnbounded<ConnectionStateChanged>();
+    private Task? _user;
+
+    private ClientFlowLab(PortalTestServer portal, DiscoveryTestServer discovery, TempDataDirectory dataDirectory)
+    {
+        Portal = portal;
+        Discovery = discovery;
+        DataDirectory = dataDirectory;
+    }
+
+    public PortalTestServer Portal { get; }
+    public DiscoveryTestServer Discovery { get; }
+    public TempDataDirectory DataDirectory { get; }
+    public EduVpnEngine Engine { get; private set; } = null!;
+
+    /// <summary>When false, the user ignores authorization URLs (to test cancellation).</summary>
+    public bool UserApproves { get; set; } = true;
+
+    /// <summary>How many times the user logged in.</summary>
+    public int Logins;
+
+    public string InstituteUrl => Portal.BaseUrl.AbsoluteUri;
+    public string SecondLocationUrl => $"https://localhost:{Portal.BaseUrl.Port}/";
+    public ServerId Institute => new(ServerType.InstituteAccess, InstituteUrl);
+    public ServerId SecureInternet => new(ServerType.SecureInternet, OrganizationId);
+
+    public IReadOnlyList<ConnectionStateChanged> Changes => [.. _changes];
+
+    public static async Task<ClientFlowLab> StartAsync(PortalOptions? options = null)
+    {
+        var portal = await PortalTestServer.StartAsync(options);
+        var discovery = await DiscoveryTestServer.StartAsync();
+        var lab = new ClientFlowLab(portal, discovery, new TempDataDirectory());
+        lab.PublishDiscovery();
+        await lab.StartEngineAsync();
+        return lab;
+    }
+
+    /// <summary>Starts (or restarts) the engine on the same data directory.</summary>
+    public async Task StartEngineAsync()
+    {
+        if (Engine is not null)
+        {
+            await Engine.DisposeAsync();
+        }
+        Engine = EduVpnEngine.Start(new EduVpnEngineOptions(DataDirectory.Path, EngineOverrides(), new System.Globalization.CultureInfo("en")));
+        _user = Task.Run(() => FollowAsync(Engine, _stop.Token));
+    }
+
+    /// <summary>The next question the engine asks (AskProfile or AskLocation).</summary>
+    public async Task<ConnectionStateChanged> NextQuestionAsync(TimeSpan wait)
+    {
+        using var timeout = new CancellationTokenSource(wait);
+        return await _questions.Reader.ReadAsync(timeout.Token);
+    }
+
+    /// <summary>The states one connection moved to, in order (the subscription's initial report left out).</summary>
+    public IReadOnlyList<ConnectionState> StatesOf(ServerId server) =>
+        [.. Changes.Where(c => c.ConnectionId == server.ToString() && c.From != c.To).Select(c => c.To)];
+
+    private async Task FollowAsync(EduVpnEngine engine, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var change in engine.StateChangesAsync(ct))
+            {
+                _changes.Enqueue(change);
+                switch (change.Data)
+                {
+                    case AuthorizationUrlData url when UserApproves:
+                        _ = Task.Run(() => LogInAsync(url.Url, ct), ct);
+                        break;
+                    case ProfileQuestion or LocationQuestion:
+                        await _questions.Writer.WriteAsync(change, ct);
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task LogInAsync(Uri url, CancellationToken ct)
+    {
+        using var browser = new TestBrowser();
+        var callback = await browser.AuthorizeAsync(url, "alice", "alice-password", cancellationToken: ct);
+        Interlocked.Increment(ref Logins);
+        using var response = await browser.FollowAsync(callback, ct);
+    }
+
+    private Config EngineOverrides() => ConfigurationFactory.ParseString($$"""
+        eduvpn.discovery.base-url = "{{Discovery.BaseUrl.AbsoluteUri}}"
+        eduvpn.discovery.trusted-keys = ["{{_signer.PublicKey}}"]
+        eduvpn.http.extra-trusted-certificate = "{{TestCertificate.PemPath.Replace("\\", "\\\\")}}"
+        akka.loglevel = WARNING
+        """);
+
+    private void PublishDiscovery()
+    {
+        var version = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var servers = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            v = version,
+            server_list = new object[]
+            {
+                new { base_url = InstituteUrl, server_type = "institute_access", display_name = new { en = "Lab Institute", nl = "Lab Instituut" }, support_contact = Array.Empty<string>() },
+                new { base_url = InstituteUrl, server_type = "secure_internet", country_code = "nl", public_key_list = Array.Empty<string>(), support_contact = Array.Empty<string>() },
+                new { base_url = SecondLocationUrl, server_type = "secure_internet", country_code = "de", public_key_list = Array.Empty<string>(), support_contact = Array.Empty<string>() },
+            },
+        });
+        var organizations = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            v = version,
+            organization_list = new object[]
+            {
+                new { org_id = OrganizationId, display_name = new { en = "Lab University" }, secure_internet_home = InstituteUrl },
+            },
+        });
+        Publish("server_list.json", servers, (ulong)version);
+        Publish("organization_list.json", organizations, (ulong)version);
+    }
+
+    private void Publish(string name, byte[] document, ulong timestamp)
+    {
+        var modified = DateTimeOffset.UtcNow.AddMinutes(-5);
+        Discovery.SetFile(name, document, modified);
+        Discovery.SetFile(name + ".minisig", Encoding.UTF8.GetBytes(_signer.Sign(document, timestamp, name)), modified);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (Engine is not null)
+        {
+            await Engine.DisposeAsync();
+        }
+        if (_user is not null)
+        {
+            await _user;
+        }
+        await Portal.DisposeAsync();
+        await Discovery.DisposeAsync();
+        _signer.Dispose();
+        DataDirectory.Dispose();
+        _stop.Dispose();
+    }
+}

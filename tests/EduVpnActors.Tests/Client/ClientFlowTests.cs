@@ -1,0 +1,234 @@
+using EduVpnActors.Actors.Facade;
+using EduVpnActors.Messages.Client;
+using EduVpnActors.Messages.Connection;
+using EduVpnActors.Messages.Servers;
+using EduVpnActors.Messages.Sessions;
+using EduVpnActors.TestServer;
+using static EduVpnActors.Messages.Connection.ConnectionState;
+
+namespace EduVpnActors.Tests.Client;
+
+/// <summary>
+/// The client flow end to end through the facade: real discovery server, real portal double, real
+/// SQLite journal, a user who logs in with a browser double.
+/// </summary>
+public sealed class ClientFlowTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private ClientFlowLab _lab = null!;
+
+    private EduVpnEngine Engine => _lab.Engine;
+
+    public async Task InitializeAsync() => _lab = await ClientFlowLab.StartAsync();
+
+    public async Task DisposeAsync() => await _lab.DisposeAsync();
+
+    [Fact]
+    public async Task TypicalFlow_RegisterAddConnectDisconnectRemove_RestartShowsTheExpectedState()
+    {
+        var added = await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
+        Assert.Equal(_lab.Institute, added.Id);
+        Assert.NotNull(added.LastAuthorizedAt);
+
+        var getting = Engine.GetConfigAsync(_lab.Institute);
+        var question = await _lab.NextQuestionAsync(Wait);
+        var profiles = Assert.IsType<ProfileQuestion>(question.Data);
+        Assert.Equal(["default", "wg-only", "ovpn-only"], profiles.Profiles.Select(p => p.Id));
+        // The engine answers state queries while it waits for the host (eduvpn-common deadlocks here).
+        Assert.Equal(AskProfile, (await Engine.GetConnectionStateAsync(_lab.Institute).WaitAsync(Wait)).State);
+        await Engine.AnswerAsync(_lab.Institute, profiles.QuestionId, "wg-only");
+        var config = await getting.WaitAsync(Wait);
+
+        Assert.Equal("wg-only", config.ProfileId);
+        Assert.Equal(VpnProtocol.WireGuard, config.Configuration.Protocol);
+        Assert.Contains("PrivateKey = ", config.Configuration.Config);
+        Assert.True(config.Configuration.Expires > DateTimeOffset.UtcNow);
+
+        foreach (var state in new[] { Connecting, Connected, Disconnecting, Disconnected })
+        {
+            await Engine.SetConnectionStateAsync(_lab.Institute, state).WaitAsync(Wait);
+        }
+        Assert.True(await Engine.CleanupAsync(_lab.Institute).WaitAsync(Wait));
+        Assert.Single(_lab.Portal.RequestsTo(PortalTestServer.DisconnectPath));
+
+        Assert.Equal(
+            [AddingServer, OAuthStarted, Main, GettingConfig, AskProfile, GettingConfig, GotConfig, Connecting, Connected, Disconnecting, Disconnected],
+            _lab.StatesOf(_lab.Institute));
+
+        // Restart: the server, its profile and times are back; a new config needs no new login.
+        await _lab.StartEngineAsync();
+        var listed = Assert.Single(await Engine.ListServersAsync().WaitAsync(Wait));
+        Assert.Equal("wg-only", listed.Record.ProfileId);
+        Assert.True(listed.IsCurrent);
+        Assert.False(listed.Delisted);
+        var again = await Engine.GetConfigAsync(_lab.Institute).WaitAsync(Wait);
+        Assert.Equal("wg-only", again.ProfileId);
+        Assert.Equal(1, _lab.Logins);
+
+        await Engine.RemoveServerAsync(_lab.Institute).WaitAsync(Wait);
+        await _lab.StartEngineAsync();
+        Assert.Empty(await Engine.ListServersAsync().WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task ProfileQuestion_Cancelled_TypedErrorAndBackToMain()
+    {
+        await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
+        var getting = Engine.GetConfigAsync(_lab.Institute);
+        await _lab.NextQuestionAsync(Wait);
+
+        await Engine.CancelAsync(_lab.Institute).WaitAsync(Wait);
+
+        var error = await Assert.ThrowsAsync<EduVpnException>(() => getting.WaitAsync(Wait));
+        Assert.Equal(ClientErrorKind.Cancelled, error.Kind);
+        await WaitForStateAsync(_lab.Institute, Main);
+        Assert.Empty(_lab.Portal.RequestsTo(PortalTestServer.ConnectPath));
+    }
+
+    [Fact]
+    public async Task WrongProfileAnswer_QuestionStaysOpen()
+    {
+        await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
+        var getting = Engine.GetConfigAsync(_lab.Institute);
+        var question = Assert.IsType<ProfileQuestion>((await _lab.NextQuestionAsync(Wait)).Data);
+
+        var wrong = await Assert.ThrowsAsync<EduVpnException>(() => Engine.AnswerAsync(_lab.Institute, question.QuestionId, "no-such-profile").WaitAsync(Wait));
+        Assert.Equal(ClientErrorKind.InvalidState, wrong.Kind);
+        await Engine.AnswerAsync(_lab.Institute, question.QuestionId, "ovpn-only").WaitAsync(Wait);
+
+        var config = await getting.WaitAsync(Wait);
+        Assert.Equal(VpnProtocol.OpenVpn, config.Configuration.Protocol);
+        Assert.EndsWith("\nscript-security 0", config.Configuration.Config);
+    }
+
+    [Fact]
+    public async Task TwoServersAtOnce_InstituteAndSecureInternet_BothConnected()
+    {
+        _lab.Portal.SetProfiles(PortalProfile.Default);
+        await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
+        var secure = await Engine.AddServerAsync(ServerType.SecureInternet, ClientFlowLab.OrganizationId).WaitAsync(Wait);
+        Assert.Equal("nl", secure.LocationCountryCode);
+
+        var first = await Engine.GetConfigAsync(_lab.Institute).WaitAsync(Wait);
+        var second = await Engine.GetConfigAsync(_lab.SecureInternet).WaitAsync(Wait);
+        await Engine.SetConnectionStateAsync(_lab.Institute, Connecting);
+        await Engine.SetConnectionStateAsync(_lab.SecureInternet, Connecting);
+        await Engine.SetConnectionStateAsync(_lab.Institute, Connected);
+        await Engine.SetConnectionStateAsync(_lab.SecureInternet, Connected);
+
+        Assert.Equal(Connected, (await Engine.GetConnectionStateAsync(_lab.Institute)).State);
+        Assert.Equal(Connected, (await Engine.GetConnectionStateAsync(_lab.SecureInternet)).State);
+        Assert.NotEqual(first.Configuration.Config, second.Configuration.Config);
+        // A tunnel that is up cannot be removed from under the host.
+        var refused = await Assert.ThrowsAsync<EduVpnException>(() => Engine.RemoveServerAsync(_lab.Institute).WaitAsync(Wait));
+        Assert.Equal(ClientErrorKind.InvalidState, refused.Kind);
+    }
+
+    [Fact]
+    public async Task SecureInternet_SecondLocation_UsesTheHomeTokenWithoutANewLogin()
+    {
+        _lab.Portal.SetProfiles(PortalProfile.Default);
+        await Engine.AddServerAsync(ServerType.SecureInternet, ClientFlowLab.OrganizationId).WaitAsync(Wait);
+        await Engine.GetConfigAsync(_lab.SecureInternet).WaitAsync(Wait);
+
+        var moved = await Engine.SetLocationAsync(_lab.SecureInternet, "de").WaitAsync(Wait);
+        Assert.Equal(_lab.SecondLocationUrl, moved.LocationBaseUrl);
+        var config = await Engine.GetConfigAsync(_lab.SecureInternet).WaitAsync(Wait);
+
+        Assert.Equal("default", config.ProfileId);
+        Assert.Equal(1, _lab.Logins);
+        var unknown = await Assert.ThrowsAsync<EduVpnException>(() => Engine.SetLocationAsync(_lab.SecureInternet, "xx").WaitAsync(Wait));
+        Assert.Equal(ClientErrorKind.UnknownLocation, unknown.Kind);
+    }
+
+    [Theory]
+    [InlineData(404, SessionErrorKind.NotFound)]
+    [InlineData(406, SessionErrorKind.NotAcceptable)]
+    [InlineData(403, SessionErrorKind.Forbidden)]
+    [InlineData(500, SessionErrorKind.ServerError)]
+    public async Task ConnectFails_TypedErrorAndTheEngineStaysUsable(int status, SessionErrorKind expected)
+    {
+        _lab.Portal.SetProfiles(PortalProfile.Default);
+        await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
+        _lab.Portal.FailNext(PortalTestServer.ConnectPath, status);
+
+        var error = await Assert.ThrowsAsync<EduVpnException>(() => Engine.GetConfigAsync(_lab.Institute).WaitAsync(Wait));
+
+        Assert.Equal(ClientErrorKind.Session, error.Kind);
+        Assert.Equal(expected, error.Error.Session?.Kind);
+        Assert.False(string.IsNullOrWhiteSpace(error.LocalizedMessage));
+        var config = await Engine.GetConfigAsync(_lab.Institute).WaitAsync(Wait);
+        Assert.Equal("default", config.ProfileId);
+        Assert.Equal(1, _lab.Logins);
+    }
+
+    [Fact]
+    public async Task StartupConnect_WithoutTokens_AuthorizationRequiredAndNoBrowser()
+    {
+        _lab.Portal.SetProfiles(PortalProfile.Default);
+        await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl, interactive: false).WaitAsync(Wait);
+
+        var error = await Assert.ThrowsAsync<EduVpnException>(() => Engine.GetConfigAsync(_lab.Institute, startup: true).WaitAsync(Wait));
+
+        Assert.Equal(ClientErrorKind.AuthorizationRequired, error.Kind);
+        Assert.DoesNotContain(OAuthStarted, _lab.StatesOf(_lab.Institute));
+        Assert.Equal(0, _lab.Logins);
+    }
+
+    [Fact]
+    public async Task AddInstitute_NotInDiscovery_TypedErrorAndNothingStored()
+    {
+        var error = await Assert.ThrowsAsync<EduVpnException>(() => Engine.AddServerAsync(ServerType.InstituteAccess, "https://unknown.example.org/").WaitAsync(Wait));
+
+        Assert.Equal(ClientErrorKind.NotInDiscovery, error.Kind);
+        Assert.Empty(await Engine.ListServersAsync().WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task RestartMidQuestion_ServerKeptAndTheFlowContinuesWithoutLogin()
+    {
+        await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
+        _ = Engine.GetConfigAsync(_lab.Institute);
+        await _lab.NextQuestionAsync(Wait);
+
+        await _lab.StartEngineAsync();
+        var getting = Engine.GetConfigAsync(_lab.Institute);
+        var question = Assert.IsType<ProfileQuestion>((await _lab.NextQuestionAsync(Wait)).Data);
+        await Engine.AnswerAsync(_lab.Institute, question.QuestionId, "default");
+
+        Assert.Equal("default", (await getting.WaitAsync(Wait)).ProfileId);
+        Assert.Equal(1, _lab.Logins);
+    }
+
+    [Fact]
+    public async Task RenewSession_DisconnectsDropsTokensAndAuthorizesAgain()
+    {
+        _lab.Portal.SetProfiles(PortalProfile.Default);
+        await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
+        await Engine.GetConfigAsync(_lab.Institute).WaitAsync(Wait);
+        await Engine.SetConnectionStateAsync(_lab.Institute, Connecting);
+        await Engine.SetConnectionStateAsync(_lab.Institute, Connected);
+
+        var refused = await Assert.ThrowsAsync<EduVpnException>(() => Engine.RenewSessionAsync(_lab.Institute).WaitAsync(Wait));
+        Assert.Equal(ClientErrorKind.InvalidState, refused.Kind);
+
+        await Engine.SetConnectionStateAsync(_lab.Institute, Disconnecting);
+        await Engine.SetConnectionStateAsync(_lab.Institute, Disconnected);
+        var renewed = await Engine.RenewSessionAsync(_lab.Institute).WaitAsync(Wait);
+
+        Assert.Equal(2, _lab.Logins);
+        Assert.Single(_lab.Portal.RequestsTo(PortalTestServer.DisconnectPath));
+        Assert.Null(renewed.ConfigExpiresAt);
+        Assert.Equal("default", (await Engine.GetConfigAsync(_lab.Institute).WaitAsync(Wait)).ProfileId);
+    }
+
+    private async Task WaitForStateAsync(ServerId server, ConnectionState expected)
+    {
+        var deadline = DateTime.UtcNow + Wait;
+        while ((await Engine.GetConnectionStateAsync(server)).State != expected)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{server} never reached {expected}");
+            await Task.Delay(50);
+        }
+    }
+}
