@@ -222,6 +222,29 @@ public sealed class ClientFlowTests : IAsyncLifetime
         Assert.Equal("default", (await Engine.GetConfigAsync(_lab.Institute).WaitAsync(Wait)).ProfileId);
     }
 
+    [Fact]
+    public async Task Failover_ProbesTheTunnelGatewayOnlyWhenTheTunnelIsUp()
+    {
+        _lab.Portal.SetProfiles(PortalProfile.OpenVpnOnly);
+        await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
+        await Engine.GetConfigAsync(_lab.Institute).WaitAsync(Wait);
+
+        var early = await Assert.ThrowsAsync<EduVpnException>(() => Engine.StartFailoverAsync(_lab.Institute, 1400, "lo", "127.0.0.1").WaitAsync(Wait));
+        Assert.Equal(ClientErrorKind.InvalidState, early.Kind);
+
+        await Engine.SetConnectionStateAsync(_lab.Institute, Connecting);
+        await Engine.SetConnectionStateAsync(_lab.Institute, Connected);
+        // OpenVPN learns its addresses at run time: without the host's gateway there is nothing to probe.
+        var unknown = await Assert.ThrowsAsync<EduVpnException>(() => Engine.StartFailoverAsync(_lab.Institute, 1400).WaitAsync(Wait));
+        Assert.Contains("gateway", unknown.Message);
+
+        // Only loopback is ever a target here: the host names 127.0.0.1 on lo as the tunnel's gateway.
+        var verdict = await Engine.StartFailoverAsync(_lab.Institute, 1400, "lo", "127.0.0.1").WaitAsync(Wait);
+        Assert.Null(verdict.Error);
+        Assert.False(verdict.Dropped);
+        Assert.True(verdict.ReplySeen);
+    }
+
     private async Task WaitForStateAsync(ServerId server, ConnectionState expected)
     {
         var deadline = DateTime.UtcNow + Wait;
