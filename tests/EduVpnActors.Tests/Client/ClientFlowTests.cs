@@ -245,6 +245,23 @@ public sealed class ClientFlowTests : IAsyncLifetime
         Assert.True(verdict.ReplySeen);
     }
 
+    [Fact]
+    public async Task WireGuardOverTcp_PreferTcp_EndpointOnALocalPortAndProxySettings()
+    {
+        _lab.Portal.SetProfiles(PortalProfile.WireGuardTcp);
+        await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
+
+        var got = await Engine.GetConfigAsync(_lab.Institute, preferTcp: true).WaitAsync(Wait);
+
+        Assert.Equal(VpnProtocol.WireGuardProxy, got.Configuration.Protocol);
+        var proxy = Assert.IsType<ProxySettings>(got.Configuration.Proxy);
+        Assert.Contains($"Endpoint = 127.0.0.1:{proxy.ListenPort}", got.Configuration.Config);
+        Assert.False(got.Configuration.ShouldFailover);
+        var request = Assert.Single(_lab.Portal.RequestsTo(PortalTestServer.ConnectPath));
+        Assert.Equal(["profile_id", "public_key", "prefer_tcp"], request.FormKeys);
+        Assert.Contains("application/x-wireguard+tcp-profile", request.Accept);
+    }
+
     private async Task WaitForStateAsync(ServerId server, ConnectionState expected)
     {
         var deadline = DateTime.UtcNow + Wait;
