@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
-using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
 using EduVpnActors.Actors.Facade;
@@ -34,7 +32,7 @@ public sealed class HostingTests : IAsyncLifetime
     {
         _portal = await PortalTestServer.StartAsync();
         _discovery = await DiscoveryTestServer.StartAsync();
-        PublishDiscovery();
+        SignedDiscoveryLists.Publish(_discovery, _signer, InstituteUrl);
     }
 
     public async Task DisposeAsync()
@@ -140,29 +138,6 @@ public sealed class HostingTests : IAsyncLifetime
         catch (OperationCanceledException)
         {
         }
-    }
-
-    private void PublishDiscovery()
-    {
-        var version = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var servers = JsonSerializer.SerializeToUtf8Bytes(new
-        {
-            v = version,
-            server_list = new object[]
-            {
-                new { base_url = InstituteUrl, server_type = "institute_access", display_name = new { en = "Lab Institute", nl = "Lab Instituut" }, support_contact = Array.Empty<string>() },
-            },
-        });
-        var organizations = JsonSerializer.SerializeToUtf8Bytes(new { v = version, organization_list = Array.Empty<object>() });
-        Publish("server_list.json", servers, (ulong)version);
-        Publish("organization_list.json", organizations, (ulong)version);
-    }
-
-    private void Publish(string name, byte[] document, ulong timestamp)
-    {
-        var modified = DateTimeOffset.UtcNow.AddMinutes(-5);
-        _discovery.SetFile(name, document, modified);
-        _discovery.SetFile(name + ".minisig", Encoding.UTF8.GetBytes(_signer.Sign(document, timestamp, name)), modified);
     }
 
     /// <summary>Keeps every formatted log message of the host.</summary>
