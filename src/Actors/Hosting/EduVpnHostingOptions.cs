@@ -1,5 +1,6 @@
 using System.Globalization;
 using Akka.Configuration;
+using EduVpnActors.Actors.Sessions.Tokens;
 using Microsoft.Extensions.Configuration;
 
 namespace EduVpnActors.Actors.Hosting;
@@ -32,6 +33,9 @@ public sealed class EduVpnHostingOptions
 
     /// <summary>Clock of the engine (tests pass a manual one; null: the system clock).</summary>
     public TimeProvider? Time { get; set; }
+
+    /// <summary>Encrypts the stored OAuth tokens (null: AES-GCM with a key file in the data directory).</summary>
+    public ITokenProtector? TokenProtector { get; set; }
 
     /// <summary>Route Akka's log to <c>Microsoft.Extensions.Logging</c> (default); false keeps Akka's own loggers from the HOCON.</summary>
     public bool UseMicrosoftLogging { get; set; } = true;

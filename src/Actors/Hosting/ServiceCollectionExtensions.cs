@@ -63,7 +63,7 @@ public static class ServiceCollectionExtensions
         }
         builder.WithActors((system, registry) =>
         {
-            var runtime = EngineRuntime.Start(system, state.Options.Time);
+            var runtime = EngineRuntime.Start(system, state.Options.Time, state.Options.TokenProtector);
             registry.Register<DiscoveryActorKey>(runtime.Discovery);
             registry.Register<RegistryActorKey>(runtime.Registry);
             registry.Register<SessionsActorKey>(runtime.Sessions);

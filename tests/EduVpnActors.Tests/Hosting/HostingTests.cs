@@ -4,6 +4,7 @@ using Akka.Hosting;
 using EduVpnActors.Actors.Facade;
 using EduVpnActors.Actors.Hosting;
 using EduVpnActors.Actors.Persistence;
+using EduVpnActors.Actors.Sessions.Tokens;
 using EduVpnActors.Messages.Connection;
 using EduVpnActors.Messages.Discovery;
 using EduVpnActors.Messages.Servers;
@@ -23,6 +24,7 @@ public sealed class HostingTests : IAsyncLifetime
     private readonly TestMinisignSigner _signer = new();
     private readonly TempDataDirectory _dataDirectory = new();
     private readonly CapturingLoggerProvider _logs = new();
+    private readonly CountingTokenProtector _tokens = new();
     private PortalTestServer _portal = null!;
     private DiscoveryTestServer _discovery = null!;
 
@@ -77,6 +79,9 @@ public sealed class HostingTests : IAsyncLifetime
             await stop.CancelAsync();
             await user;
 
+            // The host's token protector encrypted the tokens of the new session.
+            Assert.True(_tokens.Protected > 0);
+
             // Akka's log reached the host's logging: the discovery actor logs each list it accepts.
             Assert.Contains(_logs.Messages, m => m.Contains("Accepted server_list.json", StringComparison.Ordinal));
         }
@@ -117,6 +122,7 @@ public sealed class HostingTests : IAsyncLifetime
         {
             options.Overrides["eduvpn.discovery.trusted-keys"] = $"[\"{_signer.PublicKey}\"]";
             options.Overrides["eduvpn.http.extra-trusted-certificate"] = TestCertificate.PemPath;
+            options.TokenProtector = _tokens;
         });
         return builder.Build();
     }
@@ -138,6 +144,23 @@ public sealed class HostingTests : IAsyncLifetime
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>A host's own token protector: AES-GCM with a key in memory, counting its calls.</summary>
+    private sealed class CountingTokenProtector : ITokenProtector
+    {
+        private readonly AesGcmTokenProtector _inner = new(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        private int _protected;
+
+        public int Protected => Volatile.Read(ref _protected);
+
+        public byte[] Protect(ReadOnlySpan<byte> plaintext, string purpose)
+        {
+            Interlocked.Increment(ref _protected);
+            return _inner.Protect(plaintext, purpose);
+        }
+
+        public byte[] Unprotect(ReadOnlySpan<byte> protectedData, string purpose) => _inner.Unprotect(protectedData, purpose);
     }
 
     /// <summary>Keeps every formatted log message of the host.</summary>
