@@ -42,7 +42,12 @@ internal sealed class HostEngine : IAsyncDisposable
         // The commands print what matters on stdout themselves; the engine's log goes to stderr.
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Error);
+        // With --verbose, akka.loglevel (INFO by default, a --config file may say DEBUG) decides what Akka logs.
+        builder.Logging.SetMinimumLevel(verbose ? LogLevel.Trace : LogLevel.Error);
+        // A failed start is reported by the command (Program.cs); the host's own account of it and its
+        // lifetime messages are noise on a console.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", verbose ? LogLevel.Warning : LogLevel.None);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         // Ctrl+C belongs to System.CommandLine (it cancels the command); the host only runs while a command does.
         builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
         builder.Services.AddEduVpnEngine(options =>

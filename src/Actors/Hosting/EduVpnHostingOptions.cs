@@ -25,7 +25,10 @@ public sealed class EduVpnHostingOptions
     /// <summary>Free-form HOCON over the defaults (e.g. <c>eduvpn.client.id = "…"</c>).</summary>
     public string? Hocon { get; set; }
 
-    /// <summary>Single HOCON keys over the defaults and over <see cref="Hocon"/> (path to value, e.g. <c>eduvpn.discovery.base-url</c>).</summary>
+    /// <summary>
+    /// Single HOCON keys over the defaults and over <see cref="Hocon"/> (path to value, e.g. <c>eduvpn.discovery.base-url</c>).
+    /// A value starting with <c>[</c> or <c>{</c> is HOCON (a list or object); any other value is a string.
+    /// </summary>
     public IDictionary<string, string> Overrides { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>HOCON the host builds in code; wins over <see cref="Hocon"/> and <see cref="Overrides"/>.</summary>
