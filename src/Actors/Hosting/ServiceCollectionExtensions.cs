@@ -47,8 +47,8 @@ public static class ServiceCollectionExtensions
 
     private static void ConfigureEngine(AkkaConfigurationBuilder builder, EngineHostingState state)
     {
-        // Runs while the host resolves its hosted services, before Akka.Hosting's own start (which logs and
-        // swallows failures): a StorageException thrown here reaches the caller of the host's StartAsync.
+        // Runs while the host resolves its hosted services, before any of them starts: a StorageException
+        // thrown here reaches the caller of the host's StartAsync unchanged, and no actor system is created.
         var config = state.Config;
         builder.AddHocon(config, HoconAddMode.Prepend);
         if (state.Options.UseMicrosoftLogging)
@@ -82,7 +82,14 @@ public static class ServiceCollectionExtensions
         /// <summary>The storage checked and prepared, and the full HOCON (once; a failure is kept).</summary>
         public Config Config => _config.Value;
 
-        public EngineRuntime? Runtime { get; set; }
+        private volatile EngineRuntime? _runtime;
+
+        /// <summary>Set on an actor-system thread by the actor starter, read by the factories.</summary>
+        public EngineRuntime? Runtime
+        {
+            get => _runtime;
+            set => _runtime = value;
+        }
 
         public EngineRuntime RequireRuntime() =>
             Runtime ?? throw new InvalidOperationException("The eduVPN engine has not started: start the host first (its log says why a start failed).");
@@ -90,6 +97,7 @@ public static class ServiceCollectionExtensions
         public void Dispose() => Runtime?.Dispose();
     }
 
+    /// <summary>Makes the host's start fail when the engine's actors did not start (Akka.Hosting may only log that).</summary>
     private sealed class EngineStartVerification(EngineHostingState state) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)

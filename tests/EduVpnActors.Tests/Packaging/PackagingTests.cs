@@ -41,8 +41,14 @@ public sealed class PackagingTests : IAsyncLifetime
         TryDelete(_work);
         var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES")
             ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        TryDelete(Path.Combine(packages, "eduvpnactors.actors", _version));
-        TryDelete(Path.Combine(packages, "eduvpnactors.messages", _version));
+        foreach (var id in new[] { "eduvpnactors.actors", "eduvpnactors.messages" })
+        {
+            TryDelete(Path.Combine(packages, id, _version));
+            if (Directory.Exists(Path.Combine(packages, id)) && !Directory.EnumerateFileSystemEntries(Path.Combine(packages, id)).Any())
+            {
+                TryDelete(Path.Combine(packages, id));
+            }
+        }
     }
 
     [Fact]
@@ -76,6 +82,7 @@ public sealed class PackagingTests : IAsyncLifetime
         var customId = $"Custom {_portal.BaseUrl.AbsoluteUri}";
         Assert.Contains($"ADDED {customId}", output);
         Assert.Contains($"LISTED {customId}", output);
+        Assert.Contains($"HOSTED-LISTED {customId}", output);
         Assert.Contains("DONE", output);
     }
 
@@ -102,46 +109,71 @@ public sealed class PackagingTests : IAsyncLifetime
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="EduVpnActors.Actors" Version="{PackageVersionOf(feed)}" />
+                <PackageReference Include="Microsoft.Extensions.Hosting" Version="10.0.0" />
               </ItemGroup>
             </Project>
             """);
         File.WriteAllText(Path.Combine(app, "Program.cs"), """
             using Akka.Configuration;
             using EduVpnActors.Actors.Facade;
+            using EduVpnActors.Actors.Hosting;
+            using Microsoft.Extensions.DependencyInjection;
+            using Microsoft.Extensions.Hosting;
             using EduVpnActors.Messages.Connection;
             using EduVpnActors.Messages.Servers;
 
             // args: data directory, HOCON overrides file, custom server URL
             var overrides = ConfigurationFactory.ParseString(File.ReadAllText(args[1]));
-            await using var engine = EduVpnEngine.Start(new EduVpnEngineOptions(args[0], overrides));
-            using var stop = new CancellationTokenSource();
-            var follow = Task.Run(async () =>
+            await RunFacadeAsync();
+            // The same data directory again, now through the generic-host integration.
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Services.AddEduVpnEngine(o =>
             {
-                try
+                o.DataDirectory = args[0];
+                o.Hocon = File.ReadAllText(args[1]);
+            });
+            using (var host = builder.Build())
+            {
+                await host.StartAsync();
+                foreach (var server in await host.Services.GetRequiredService<EduVpnEngine>().ListServersAsync())
                 {
-                    await foreach (var change in engine.StateChangesAsync(stop.Token))
+                    Console.WriteLine($"HOSTED-LISTED {server.Record.Id.Type} {server.Record.Id.Identifier}");
+                }
+                await host.StopAsync();
+            }
+            Console.WriteLine("DONE");
+
+            async Task RunFacadeAsync()
+            {
+                await using var engine = EduVpnEngine.Start(new EduVpnEngineOptions(args[0], overrides));
+                using var stop = new CancellationTokenSource();
+                var follow = Task.Run(async () =>
+                {
+                    try
                     {
-                        if (change.Data is AuthorizationUrlData url)
+                        await foreach (var change in engine.StateChangesAsync(stop.Token))
                         {
-                            Console.WriteLine($"AUTH {url.Url.AbsoluteUri}");
+                            if (change.Data is AuthorizationUrlData url)
+                            {
+                                Console.WriteLine($"AUTH {url.Url.AbsoluteUri}");
+                            }
                         }
                     }
-                }
-                catch (OperationCanceledException)
+                    catch (OperationCanceledException)
+                    {
+                    }
+                });
+                var found = await engine.SearchServersAsync("lab", "en");
+                Console.WriteLine($"SEARCH {found.Results.Count}");
+                var added = await engine.AddServerAsync(ServerType.Custom, args[2]);
+                Console.WriteLine($"ADDED {added.Id.Type} {added.Id.Identifier}");
+                foreach (var server in await engine.ListServersAsync())
                 {
+                    Console.WriteLine($"LISTED {server.Record.Id.Type} {server.Record.Id.Identifier}");
                 }
-            });
-            var found = await engine.SearchServersAsync("lab", "en");
-            Console.WriteLine($"SEARCH {found.Results.Count}");
-            var added = await engine.AddServerAsync(ServerType.Custom, args[2]);
-            Console.WriteLine($"ADDED {added.Id.Type} {added.Id.Identifier}");
-            foreach (var server in await engine.ListServersAsync())
-            {
-                Console.WriteLine($"LISTED {server.Record.Id.Type} {server.Record.Id.Identifier}");
+                await stop.CancelAsync();
+                await follow;
             }
-            await stop.CancelAsync();
-            await follow;
-            Console.WriteLine("DONE");
             """);
     }
 
