@@ -3,11 +3,13 @@ using Akka.Event;
 using EduVpnActors.Actors.Api;
 using EduVpnActors.Actors.Connection;
 using EduVpnActors.Actors.Connection.Logic;
+using EduVpnActors.Actors.Failover;
 using EduVpnActors.Actors.Servers.Logic;
 using EduVpnActors.Actors.WireGuard;
 using EduVpnActors.Messages.Client;
 using EduVpnActors.Messages.Connection;
 using EduVpnActors.Messages.Discovery;
+using EduVpnActors.Messages.Failover;
 using EduVpnActors.Messages.Servers;
 using EduVpnActors.Messages.Sessions;
 
@@ -20,7 +22,9 @@ public sealed record ClientDependencies(
     IActorRef Sessions,
     ClientSettings Settings,
     IFreePortAllocator Ports,
-    TimeProvider Time);
+    TimeProvider Time,
+    FailoverSettings Failover,
+    FailoverDependencies? FailoverDependencies = null);
 
 /// <summary>
 /// Runs the client flow of one server (add, get config, renew, cleanup, remove) one operation at a
@@ -37,6 +41,7 @@ public sealed class ServerConnectionActor : ReceiveActor
     private readonly Dictionary<string, (IActorRef ReplyTo, string RequestId)> _hostStateRequests = new();
     private ConnectionState _current = ConnectionStateMachine.Initial;
     private Operation? _op;
+    private VpnConfiguration? _configuration;
     private long _ids;
 
     /// <summary>Creates the connection actor of <paramref name="server"/>; the client actor starts it.</summary>
@@ -55,6 +60,7 @@ public sealed class ServerConnectionActor : ReceiveActor
         Receive<SetProfile>(m => Start(m.RequestId, () => BeginSetProfile(m)));
         Receive<SetLocation>(m => Start(m.RequestId, () => BeginSetLocation(m)));
         Receive<RemoveServer>(m => Start(m.RequestId, BeginRemove));
+        Receive<StartFailover>(OnStartFailover);
         Receive<AnswerQuestion>(OnAnswer);
         Receive<CancelOperation>(OnCancel);
         Receive<SetConnectionState>(OnHostState);
@@ -335,6 +341,7 @@ public sealed class ServerConnectionActor : ReceiveActor
                     {
                         var authorizedAt = updated.Server!.LastAuthorizedAt ?? now;
                         var expiry = ExpiryCalculator.Calculate(authorizedAt, configuration.Expires, _deps.Settings.ExpiryPolicy);
+                        _configuration = configuration;
                         Transition(ConnectionState.GotConfig, new ConfigurationData(_server, profile.Id, configuration));
                         Complete(new ConfigObtained(get.RequestId, _server, profile.Id, configuration, expiry));
                     });
@@ -535,6 +542,46 @@ public sealed class ServerConnectionActor : ReceiveActor
             var kind = e is ClientFlowException flow ? flow.Kind : ClientErrorKind.InvalidState;
             Sender.Tell(new ClientRequestFailed(answer.RequestId, new ClientError(kind, e.Message)));
         }
+    }
+
+    private void OnStartFailover(StartFailover start)
+    {
+        if (_current is not (ConnectionState.Connecting or ConnectionState.Connected))
+        {
+            Sender.Tell(new ClientRequestFailed(start.RequestId, new ClientError(ClientErrorKind.InvalidState, $"failover probes a tunnel that is up; the connection is {_current}")));
+            return;
+        }
+        System.Net.IPAddress? gateway = null;
+        if (start.Gateway is { } given)
+        {
+            if (!System.Net.IPAddress.TryParse(given, out gateway))
+            {
+                Sender.Tell(new ClientRequestFailed(start.RequestId, new ClientError(ClientErrorKind.InvalidState, $"'{given}' is not an IP address")));
+                return;
+            }
+        }
+        else if (_configuration is { Protocol: not VpnProtocol.OpenVpn } configuration)
+        {
+            try
+            {
+                var gateways = Gateway.FromWireGuardConfig(configuration.Config);
+                gateway = gateways.FirstOrDefault(g => g.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? gateways.FirstOrDefault();
+            }
+            catch (ApiException e)
+            {
+                _log.Warning("No gateway in the configuration of {0}: {1}", _server, e.Kind);
+            }
+        }
+        if (gateway is null)
+        {
+            // OpenVPN learns its addresses from the server at run time: only the host knows the gateway.
+            Sender.Tell(new ClientRequestFailed(start.RequestId, new ClientError(ClientErrorKind.InvalidState, "no gateway is known for this tunnel; pass the gateway")));
+            return;
+        }
+        var probeId = NextId("failover");
+        var probe = Context.ActorOf(FailoverProbeActor.Props(probeId, _deps.Failover, _deps.FailoverDependencies), $"failover-{_ids}");
+        // Forwarded, so the verdict goes straight to the requester.
+        probe.Forward(new StartProbe(probeId, gateway, start.Mtu, start.InterfaceName));
     }
 
     private void OnCancel(CancelOperation cancel)

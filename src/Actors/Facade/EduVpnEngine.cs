@@ -10,6 +10,7 @@ using EduVpnActors.Actors.Servers.Logic;
 using EduVpnActors.Messages.Client;
 using EduVpnActors.Messages.Connection;
 using EduVpnActors.Messages.Discovery;
+using EduVpnActors.Messages.Failover;
 using EduVpnActors.Messages.Servers;
 
 namespace EduVpnActors.Actors.Facade;
@@ -173,6 +174,21 @@ public sealed class EduVpnEngine : IAsyncDisposable
     /// <summary>Chooses the Secure Internet location used from now on.</summary>
     public async Task<ServerRecord> SetLocationAsync(ServerId server, string countryCode, CancellationToken cancellationToken = default) =>
         Expect<ServerUpdated>(await RequestAsync(new SetLocation(NextRequestId(), server, countryCode), null, cancellationToken).ConfigureAwait(false)).Server;
+
+    /// <summary>
+    /// Probes the gateway of a tunnel that is up (behaviour reference §8): true when traffic is dropped
+    /// and the host should reconnect over TCP (see <c>VpnConfiguration.ShouldFailover</c>).
+    /// </summary>
+    public async Task<ProbeVerdict> StartFailoverAsync(ServerId server, int mtu, string? interfaceName = null, string? gateway = null, CancellationToken cancellationToken = default)
+    {
+        var reply = await Client.Ask(new StartFailover(NextRequestId(), server, mtu, interfaceName, gateway), null, cancellationToken).ConfigureAwait(false);
+        return reply switch
+        {
+            ProbeVerdict verdict => verdict,
+            ClientRequestFailed failed => throw new EduVpnException(failed.Error, Culture),
+            _ => Expect<ProbeVerdict>(reply),
+        };
+    }
 
     /// <summary>Every state change of every connection from now on, until <paramref name="cancellationToken"/> ends it.</summary>
     public async IAsyncEnumerable<ConnectionStateChanged> StateChangesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)

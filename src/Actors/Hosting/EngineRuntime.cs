@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Pattern;
 using EduVpnActors.Actors.Client;
 using EduVpnActors.Actors.Discovery;
+using EduVpnActors.Actors.Failover;
 using EduVpnActors.Actors.Http;
 using EduVpnActors.Actors.Servers;
 using EduVpnActors.Actors.Sessions;
@@ -66,7 +67,8 @@ public sealed class EngineRuntime : IDisposable
             ServerSessionsActor.Props(SessionSettings.FromConfig(config), http, tokenProtector ?? AesGcmTokenProtector.FromConfig(config), time),
             "server-sessions"), "sessions");
         var clientSettings = ClientSettings.FromConfig(config);
-        var client = system.ActorOf(ClientActor.Props(new ClientDependencies(discovery, registry, sessions, clientSettings, LoopbackFreePorts.Instance, time)), "client");
+        var client = system.ActorOf(ClientActor.Props(new ClientDependencies(discovery, registry, sessions, clientSettings, LoopbackFreePorts.Instance, time,
+            FailoverSettings.FromConfig(config))), "client");
         return new EngineRuntime(system, http, clientSettings, discovery, registry, sessions, client);
     }
 

@@ -90,6 +90,14 @@ public sealed record SetLocation(string RequestId, ServerId Server, string Count
 /// <summary>Removes a server, its choices and its tokens (not while its tunnel is up). Replies <see cref="ServerForgotten"/>.</summary>
 public sealed record RemoveServer(string RequestId, ServerId Server) : IServerRequest;
 
+/// <summary>
+/// Probes the gateway of the server's fresh tunnel (behaviour reference §8) to decide on failover to TCP.
+/// The gateway is <paramref name="Gateway"/> when given, else the first host of the WireGuard
+/// configuration's address. The verdict (a <c>ProbeVerdict</c> of <c>EduVpnActors.Messages.Failover</c>)
+/// goes to the sender; <paramref name="InterfaceName"/> names the tunnel interface whose received bytes are counted.
+/// </summary>
+public sealed record StartFailover(string RequestId, ServerId Server, int Mtu, string? InterfaceName = null, string? Gateway = null) : IServerRequest;
+
 /// <summary>Subscribes to the state changes of every connection (present and future).</summary>
 public sealed record SubscribeClientStates(IActorRef Subscriber);
 

@@ -12,6 +12,7 @@ namespace EduVpnActors.Benchmarks.Discovery;
 /// Run: dotnet run -c Release --project tests/EduVpnActors.Benchmarks -- --filter '*DiscoveryBenchmarks*'
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(LatencyConfig))]
 public class DiscoveryBenchmarks
 {
     private byte[] _serverBytes = [];

@@ -222,6 +222,46 @@ public sealed class ClientFlowTests : IAsyncLifetime
         Assert.Equal("default", (await Engine.GetConfigAsync(_lab.Institute).WaitAsync(Wait)).ProfileId);
     }
 
+    [Fact]
+    public async Task Failover_ProbesTheTunnelGatewayOnlyWhenTheTunnelIsUp()
+    {
+        _lab.Portal.SetProfiles(PortalProfile.OpenVpnOnly);
+        await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
+        await Engine.GetConfigAsync(_lab.Institute).WaitAsync(Wait);
+
+        var early = await Assert.ThrowsAsync<EduVpnException>(() => Engine.StartFailoverAsync(_lab.Institute, 1400, "lo", "127.0.0.1").WaitAsync(Wait));
+        Assert.Equal(ClientErrorKind.InvalidState, early.Kind);
+
+        await Engine.SetConnectionStateAsync(_lab.Institute, Connecting);
+        await Engine.SetConnectionStateAsync(_lab.Institute, Connected);
+        // OpenVPN learns its addresses at run time: without the host's gateway there is nothing to probe.
+        var unknown = await Assert.ThrowsAsync<EduVpnException>(() => Engine.StartFailoverAsync(_lab.Institute, 1400).WaitAsync(Wait));
+        Assert.Contains("gateway", unknown.Message);
+
+        // Only loopback is ever a target here: the host names 127.0.0.1 on lo as the tunnel's gateway.
+        var verdict = await Engine.StartFailoverAsync(_lab.Institute, 1400, "lo", "127.0.0.1").WaitAsync(Wait);
+        Assert.Null(verdict.Error);
+        Assert.False(verdict.Dropped);
+        Assert.True(verdict.ReplySeen);
+    }
+
+    [Fact]
+    public async Task WireGuardOverTcp_PreferTcp_EndpointOnALocalPortAndProxySettings()
+    {
+        _lab.Portal.SetProfiles(PortalProfile.WireGuardTcp);
+        await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
+
+        var got = await Engine.GetConfigAsync(_lab.Institute, preferTcp: true).WaitAsync(Wait);
+
+        Assert.Equal(VpnProtocol.WireGuardProxy, got.Configuration.Protocol);
+        var proxy = Assert.IsType<ProxySettings>(got.Configuration.Proxy);
+        Assert.Contains($"Endpoint = 127.0.0.1:{proxy.ListenPort}", got.Configuration.Config);
+        Assert.False(got.Configuration.ShouldFailover);
+        var request = Assert.Single(_lab.Portal.RequestsTo(PortalTestServer.ConnectPath));
+        Assert.Equal(["profile_id", "public_key", "prefer_tcp"], request.FormKeys);
+        Assert.Contains("application/x-wireguard+tcp-profile", request.Accept);
+    }
+
     private async Task WaitForStateAsync(ServerId server, ConnectionState expected)
     {
         var deadline = DateTime.UtcNow + Wait;
