@@ -40,5 +40,6 @@ public enum ApiErrorKind
 /// <summary>A typed failure of the server-API logic. Messages never contain tokens or keys.</summary>
 public sealed class ApiException(ApiErrorKind kind, string message, Exception? inner = null) : Exception(message, inner)
 {
+    /// <summary>What kind of failure this is.</summary>
     public ApiErrorKind Kind { get; } = kind;
 }

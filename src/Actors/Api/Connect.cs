@@ -9,8 +9,11 @@ namespace EduVpnActors.Actors.Api;
 /// <summary>The content types of <c>/connect</c> (request <c>Accept</c> and response <c>Content-Type</c>).</summary>
 public static class VpnContentTypes
 {
+    /// <summary>An OpenVPN configuration.</summary>
     public const string OpenVpn = "application/x-openvpn-profile";
+    /// <summary>A WireGuard configuration (UDP).</summary>
     public const string WireGuard = "application/x-wireguard-profile";
+    /// <summary>A WireGuard configuration carried over TCP (through ProxyGuard).</summary>
     public const string WireGuardOverTcp = "application/x-wireguard+tcp-profile";
 }
 

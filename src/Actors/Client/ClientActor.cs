@@ -19,6 +19,7 @@ public sealed class ClientActor : ReceiveActor
     private readonly HashSet<IActorRef> _subscribers = [];
     private long _children;
 
+    /// <summary>Creates the client actor; hosts use <see cref="Props"/>.</summary>
     public ClientActor(ClientDependencies deps)
     {
         _deps = deps;

@@ -44,6 +44,7 @@ public sealed class ServerConnectionActor : ReceiveActor
     private VpnConfiguration? _configuration;
     private long _ids;
 
+    /// <summary>Creates the connection actor of <paramref name="server"/>; the client actor starts it.</summary>
     public ServerConnectionActor(ServerId server, ClientDependencies deps)
     {
         _server = server;

@@ -30,6 +30,7 @@ public sealed class ConnectionStateActor : ReceiveActor
     private long _sequence;
     private DateTimeOffset _enteredAt;
 
+    /// <summary>Creates the state actor of one connection; use <see cref="Props"/>.</summary>
     public ConnectionStateActor(string connectionId, TimeProvider time)
     {
         _connectionId = connectionId;

@@ -17,6 +17,7 @@ namespace EduVpnActors.Actors.Discovery;
 /// </summary>
 public sealed class DiscoveryActor : ReceivePersistentActor
 {
+    /// <summary>The persistence id of the one discovery cache.</summary>
     public const string PersistenceIdValue = "discovery-cache";
 
     private readonly DiscoverySettings _settings;
@@ -32,6 +33,7 @@ public sealed class DiscoveryActor : ReceivePersistentActor
     };
     private DiscoveryCacheState _state = DiscoveryCacheState.Empty;
 
+    /// <summary>Creates the discovery actor; use <see cref="Props"/>.</summary>
     public DiscoveryActor(DiscoverySettings settings, EngineHttpClient http, TimeProvider time)
     {
         _settings = settings;
@@ -71,11 +73,14 @@ public sealed class DiscoveryActor : ReceivePersistentActor
         Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Could not delete old discovery snapshots"));
     }
 
+    /// <inheritdoc/>
     public override string PersistenceId => PersistenceIdValue;
 
+    /// <summary>Props of the discovery actor (one per engine).</summary>
     public static Props Props(DiscoverySettings settings, EngineHttpClient http, TimeProvider? time = null) =>
         Akka.Actor.Props.Create(() => new DiscoveryActor(settings, http, time ?? TimeProvider.System));
 
+    /// <inheritdoc/>
     protected override void PostStop()
     {
         _stopping.Cancel();

@@ -12,18 +12,23 @@ public sealed record DiscoveryCacheState(
     DiscoveryListAccepted? Organizations,
     long OrganizationsCheckedAtMs)
 {
+    /// <summary>No list held, never checked.</summary>
     public static readonly DiscoveryCacheState Empty = new(null, 0, null, 0);
 
+    /// <summary>The held list of <paramref name="kind"/>, or null.</summary>
     public DiscoveryListAccepted? Held(DiscoveryListKind kind) =>
         kind == DiscoveryListKind.Servers ? Servers : Organizations;
 
+    /// <summary>When the list of <paramref name="kind"/> was last checked with the server (Unix ms; 0: never).</summary>
     public long CheckedAtMs(DiscoveryListKind kind) =>
         kind == DiscoveryListKind.Servers ? ServersCheckedAtMs : OrganizationsCheckedAtMs;
 
+    /// <summary>Holds a newly accepted list.</summary>
     public DiscoveryCacheState Apply(DiscoveryListAccepted accepted) => accepted.Kind == DiscoveryListKind.Servers
         ? this with { Servers = accepted, ServersCheckedAtMs = accepted.FetchedAtMs }
         : this with { Organizations = accepted, OrganizationsCheckedAtMs = accepted.FetchedAtMs };
 
+    /// <summary>Records that the server confirmed the held list (HTTP 304 or the same version).</summary>
     public DiscoveryCacheState Apply(DiscoveryListConfirmed confirmed)
     {
         var held = Held(confirmed.Kind);
@@ -39,6 +44,7 @@ public sealed record DiscoveryCacheState(
         ? this with { Servers = null, ServersCheckedAtMs = 0 }
         : this with { Organizations = null, OrganizationsCheckedAtMs = 0 };
 
+    /// <summary>Applies any discovery event; other objects are refused.</summary>
     public DiscoveryCacheState Apply(object evt) => evt switch
     {
         DiscoveryListAccepted a => Apply(a),
@@ -47,8 +53,10 @@ public sealed record DiscoveryCacheState(
         _ => throw new ArgumentException($"Not a discovery event: {evt.GetType().Name}", nameof(evt)),
     };
 
+    /// <summary>The state as the snapshot that is persisted.</summary>
     public DiscoverySnapshot ToSnapshot() => new(Servers, ServersCheckedAtMs, Organizations, OrganizationsCheckedAtMs);
 
+    /// <summary>The state a persisted snapshot describes.</summary>
     public static DiscoveryCacheState FromSnapshot(DiscoverySnapshot snapshot) =>
         new(snapshot.Servers, snapshot.ServersCheckedAtMs, snapshot.Organizations, snapshot.OrganizationsCheckedAtMs);
 }

@@ -23,9 +23,12 @@ public abstract record FetchOutcome(DiscoveryListKind Kind)
 /// <summary>A parsed list of either kind.</summary>
 public sealed record ParsedDiscovery(ServerList? Servers, OrganizationList? Organizations)
 {
+    /// <summary>The list's <c>v</c> (0 when none was parsed).</summary>
     public long Version => Servers?.Version ?? Organizations?.Version ?? 0;
+    /// <summary>How many servers or organizations the list has.</summary>
     public int Count => Servers?.Servers.Count ?? Organizations?.Organizations.Count ?? 0;
 
+    /// <summary>Parses a list document of <paramref name="kind"/>.</summary>
     public static ParsedDiscovery Parse(DiscoveryListKind kind, ReadOnlySpan<byte> json) => kind == DiscoveryListKind.Servers
         ? new ParsedDiscovery(DiscoveryDocuments.ParseServerList(json), null)
         : new ParsedDiscovery(null, DiscoveryDocuments.ParseOrganizationList(json));
@@ -39,9 +42,11 @@ public sealed record ParsedDiscovery(ServerList? Servers, OrganizationList? Orga
 /// </summary>
 public sealed class DiscoveryFetcher(EngineHttpClient http, MinisignVerifier verifier, Uri baseUrl)
 {
+    /// <summary>The file name of a list kind (<c>server_list.json</c> or <c>organization_list.json</c>).</summary>
     public static string FileName(DiscoveryListKind kind) =>
         kind == DiscoveryListKind.Servers ? "server_list.json" : "organization_list.json";
 
+    /// <summary>Downloads, verifies and parses one list; a conditional request when a copy is held.</summary>
     public async Task<FetchOutcome> FetchAsync(DiscoveryListKind kind, HeldList? held, long nowMs, CancellationToken cancellationToken)
     {
         var fileName = FileName(kind);

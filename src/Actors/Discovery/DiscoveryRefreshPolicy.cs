@@ -18,8 +18,10 @@ public readonly record struct ListFreshness(
 /// </summary>
 public static class DiscoveryRefreshPolicy
 {
+    /// <summary>How long an automatic refresh waits after a failed fetch.</summary>
     public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromMinutes(1);
 
+    /// <summary>Whether the list of <paramref name="kind"/> should be fetched now.</summary>
     public static bool IsDue(DiscoveryListKind kind, ListFreshness list, long nowMs, TimeSpan serverListMaxAge, bool allowRefresh, bool force)
     {
         if (force)

@@ -10,6 +10,7 @@ public sealed record DiscoverySettings(
     TimeSpan ServerListMaxAge,
     int SnapshotEvery)
 {
+    /// <summary>Reads <c>eduvpn.discovery</c>.</summary>
     public static DiscoverySettings FromConfig(Config config)
     {
         var section = config.GetConfig("eduvpn.discovery");

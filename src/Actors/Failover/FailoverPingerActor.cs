@@ -14,6 +14,7 @@ public sealed class FailoverPingerActor : ReceiveActor
     private readonly FailoverDependencies _dependencies;
     private readonly HashSet<IActorRef> _subscribers = [];
 
+    /// <summary>Creates the pinger; the probe actor starts it.</summary>
     public FailoverPingerActor(FailoverSettings settings, FailoverDependencies dependencies)
     {
         _settings = settings;

@@ -34,6 +34,7 @@ public sealed class FailoverProbeActor : ReceiveActor, IWithTimers
     private DateTimeOffset _startedAt;
     private bool _finished;
 
+    /// <summary>Creates the probe actor of one probe run; use <see cref="Props"/>.</summary>
     public FailoverProbeActor(string probeId, FailoverSettings settings, FailoverDependencies dependencies)
     {
         _probeId = probeId;
@@ -43,6 +44,7 @@ public sealed class FailoverProbeActor : ReceiveActor, IWithTimers
         Pending();
     }
 
+    /// <summary>The actor's timers (set by Akka).</summary>
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>A probe actor; send it <see cref="StartProbe"/>. <paramref name="probeId"/> names it in verdicts sent before the start.</summary>
@@ -318,6 +320,7 @@ public sealed class FailoverProbeActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <inheritdoc/>
     protected override void PostStop()
     {
         // Stopped by the parent (e.g. the connection went away) or after a crash: still answer.

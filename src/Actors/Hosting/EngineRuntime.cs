@@ -51,8 +51,12 @@ public sealed class EngineRuntime : IDisposable
     /// <summary>The client flow (takes <c>IClientRequest</c>s: add, get config, cleanup, renew, remove).</summary>
     public IActorRef Client { get; }
 
-    /// <summary>Starts the engine's actors in <paramref name="system"/>, configured from its HOCON.</summary>
-    public static EngineRuntime Start(ActorSystem system, TimeProvider? time = null)
+    /// <summary>
+    /// Starts the engine's actors in <paramref name="system"/>, configured from its HOCON.
+    /// <paramref name="tokenProtector"/> encrypts the stored OAuth tokens (null: <see cref="AesGcmTokenProtector"/>
+    /// with its key file in the data directory).
+    /// </summary>
+    public static EngineRuntime Start(ActorSystem system, TimeProvider? time = null, ITokenProtector? tokenProtector = null)
     {
         time ??= TimeProvider.System;
         var config = system.Settings.Config;
@@ -60,7 +64,7 @@ public sealed class EngineRuntime : IDisposable
         var discovery = system.ActorOf(Supervised(DiscoveryActor.Props(DiscoverySettings.FromConfig(config), http, time), "discovery-cache"), "discovery");
         var registry = system.ActorOf(Supervised(ServerRegistryActor.Props(time), "server-registry"), "registry");
         var sessions = system.ActorOf(Supervised(
-            ServerSessionsActor.Props(SessionSettings.FromConfig(config), http, AesGcmTokenProtector.FromConfig(config), time),
+            ServerSessionsActor.Props(SessionSettings.FromConfig(config), http, tokenProtector ?? AesGcmTokenProtector.FromConfig(config), time),
             "server-sessions"), "sessions");
         var clientSettings = ClientSettings.FromConfig(config);
         var client = system.ActorOf(ClientActor.Props(new ClientDependencies(discovery, registry, sessions, clientSettings, LoopbackFreePorts.Instance, time,

@@ -8,6 +8,7 @@ namespace EduVpnActors.Actors.Hosting;
 /// <summary>Creates the engine's <see cref="ActorSystem"/> on its SQLite database.</summary>
 public static class EngineSystem
 {
+    /// <summary>The name of the engine's actor system.</summary>
     public const string DefaultName = "eduvpn";
 
     /// <summary>
@@ -17,7 +18,16 @@ public static class EngineSystem
     /// unreachable database stops the start with a <see cref="StorageException"/> and is left untouched.
     /// </summary>
     /// <exception cref="StorageException">The storage cannot be used; see <see cref="StorageException.Kind"/>.</exception>
-    public static ActorSystem Create(string? dataDirectory = null, Config? overrides = null, string name = DefaultName)
+    public static ActorSystem Create(string? dataDirectory = null, Config? overrides = null, string name = DefaultName) =>
+        ActorSystem.Create(name, PrepareConfig(dataDirectory, overrides));
+
+    /// <summary>
+    /// Checks the storage in <paramref name="dataDirectory"/> (default: <see cref="DataDirectory.Default"/>),
+    /// prepares the directory (0700) and database file (0600), and returns the engine's full HOCON:
+    /// <paramref name="overrides"/> over the shipped defaults, pointed at that database.
+    /// </summary>
+    /// <exception cref="StorageException">The storage cannot be used; see <see cref="StorageException.Kind"/>.</exception>
+    public static Config PrepareConfig(string? dataDirectory = null, Config? overrides = null)
     {
         var directory = dataDirectory ?? DataDirectory.Default();
         var fileName = (overrides ?? Config.Empty).WithFallback(EngineConfiguration.Defaults()).GetString("eduvpn.database-file-name");
@@ -26,10 +36,9 @@ public static class EngineSystem
         {
             throw health.ToException();
         }
-        Config config;
         try
         {
-            config = EngineConfiguration.ForDataDirectory(directory, overrides);
+            return EngineConfiguration.ForDataDirectory(directory, overrides);
         }
         catch (UnauthorizedAccessException e)
         {
@@ -40,6 +49,5 @@ public static class EngineSystem
         {
             throw new StorageException(StorageProblemKind.Unavailable, $"Cannot prepare the data directory '{directory}': {e.Message}", health.DatabasePath, e);
         }
-        return ActorSystem.Create(name, config);
     }
 }

@@ -11,6 +11,7 @@ namespace EduVpnActors.Actors.Http;
 /// <summary>A fully read HTTP response (body capped by the policy).</summary>
 public sealed record HttpResponse(HttpStatusCode Status, HttpResponseHeaders Headers, HttpContentHeaders? ContentHeaders, byte[] Body, Uri FinalUrl)
 {
+    /// <summary>The media type of the body, if the server named one.</summary>
     public string? ContentType => ContentHeaders?.ContentType?.MediaType;
 }
 
@@ -23,6 +24,7 @@ public sealed class EngineHttpClient : IDisposable
 {
     private readonly HttpClient _client;
 
+    /// <summary>Creates the client for <paramref name="policy"/>.</summary>
     public EngineHttpClient(HttpPolicy policy)
     {
         Policy = policy;
@@ -47,6 +49,7 @@ public sealed class EngineHttpClient : IDisposable
         _client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", policy.UserAgent);
     }
 
+    /// <summary>The rules this client enforces.</summary>
     public HttpPolicy Policy { get; }
 
     /// <summary>
@@ -118,6 +121,7 @@ public sealed class EngineHttpClient : IDisposable
         }
     }
 
+    /// <summary>Sends a GET under the policy; non-success statuses throw unless <paramref name="throwOnError"/> is false.</summary>
     public Task<HttpResponse> GetAsync(Uri url, CancellationToken cancellationToken, Action<HttpRequestHeaders>? headers = null, bool throwOnError = true) =>
         SendAsync(u =>
         {
@@ -126,6 +130,7 @@ public sealed class EngineHttpClient : IDisposable
             return request;
         }, url, cancellationToken, throwOnError: throwOnError);
 
+    /// <summary>The typed error for a non-success response (the body is kept, capped, for diagnosis).</summary>
     public static EngineHttpException StatusError(HttpResponse response)
     {
         var text = System.Text.Encoding.UTF8.GetString(response.Body, 0, Math.Min(response.Body.Length, 4096));
@@ -137,6 +142,7 @@ public sealed class EngineHttpClient : IDisposable
         };
     }
 
+    /// <inheritdoc/>
     public void Dispose() => _client.Dispose();
 
     private static bool SameOrigin(Uri a, Uri b) =>

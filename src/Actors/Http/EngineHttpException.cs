@@ -9,6 +9,7 @@ namespace EduVpnActors.Actors.Http;
 /// </summary>
 public sealed class EngineHttpException : Exception
 {
+    /// <summary>Creates the exception for a failure of <paramref name="kind"/> on <paramref name="url"/>.</summary>
     public EngineHttpException(HttpErrorKind kind, Uri? url, string message, Exception? inner = null)
         : base(message, inner)
     {
@@ -16,11 +17,13 @@ public sealed class EngineHttpException : Exception
         Url = url;
     }
 
+    /// <summary>What kind of failure this is.</summary>
     public HttpErrorKind Kind { get; }
 
     /// <summary>The URL without query or fragment.</summary>
     public Uri? Url { get; }
 
+    /// <summary>The HTTP status, when the server answered.</summary>
     public HttpStatusCode? StatusCode { get; init; }
 
     /// <summary>At most the first 4 KiB of an error response body, for support logs.</summary>

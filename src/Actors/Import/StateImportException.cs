@@ -31,6 +31,7 @@ public enum StateImportErrorKind
 /// </summary>
 public sealed class StateImportException : Exception
 {
+    /// <summary>Creates the exception for a failure of <paramref name="kind"/> (at <paramref name="field"/> when known).</summary>
     public StateImportException(StateImportErrorKind kind, string? field, string message, Exception? inner = null)
         : base(field is null ? message : $"{field}: {message}", inner)
     {

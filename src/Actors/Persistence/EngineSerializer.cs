@@ -13,6 +13,7 @@ namespace EduVpnActors.Actors.Persistence;
 /// </summary>
 public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
+    /// <summary>The serializer id (also in <c>engine.conf</c>).</summary>
     public const int Id = 4711;
 
     internal static readonly JsonSerializerOptions JsonOptions = new()
@@ -22,12 +23,16 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
     };
 
+    /// <inheritdoc/>
     public override int Identifier => Id;
 
+    /// <inheritdoc/>
     public override string Manifest(object o) => PersistedTypeRegistry.ManifestOf(o.GetType());
 
+    /// <inheritdoc/>
     public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), JsonOptions);
 
+    /// <inheritdoc/>
     public override object FromBinary(byte[] bytes, string manifest)
     {
         if (!PersistedTypeRegistry.TryResolve(manifest, out var type))

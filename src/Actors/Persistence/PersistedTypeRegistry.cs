@@ -13,13 +13,16 @@ public static class PersistedTypeRegistry
     private static readonly Lazy<(FrozenDictionary<Type, string> ByType, FrozenDictionary<string, Type> ByManifest)> Tables =
         new(Build);
 
+    /// <summary>Every persisted type with its manifest.</summary>
     public static IReadOnlyDictionary<Type, string> ManifestsByType => Tables.Value.ByType;
 
+    /// <summary>The manifest of a persisted type; throws when it has no <see cref="PersistedAsAttribute"/>.</summary>
     public static string ManifestOf(Type type) =>
         Tables.Value.ByType.TryGetValue(type, out var manifest)
             ? manifest
             : throw new InvalidOperationException($"{type.Name} implements IPersistedMessage but has no [PersistedAs] manifest.");
 
+    /// <summary>The type of a manifest, if one is known.</summary>
     public static bool TryResolve(string manifest, out Type type) =>
         Tables.Value.ByManifest.TryGetValue(manifest, out type!);
 

@@ -22,6 +22,7 @@ public enum StorageProblemKind
 /// </summary>
 public sealed class StorageException : Exception
 {
+    /// <summary>Creates the exception for a problem of <paramref name="kind"/>.</summary>
     public StorageException(StorageProblemKind kind, string message, string? databasePath = null, Exception? innerException = null)
         : base(message, innerException)
     {

@@ -9,6 +9,7 @@ namespace EduVpnActors.Actors.Persistence;
 /// <param name="Message">What is wrong, for the user (paths and manifests, never row content).</param>
 public sealed record StorageHealthResult(string DatabasePath, StorageProblemKind? Problem, string Message)
 {
+    /// <summary>True when the storage can be used.</summary>
     public bool IsHealthy => Problem is null;
 
     /// <summary>The problem as the exception the engine start throws.</summary>

@@ -14,6 +14,7 @@ namespace EduVpnActors.Actors.Servers;
 /// </summary>
 public sealed class ServerRegistryActor : ReceivePersistentActor
 {
+    /// <summary>The persistence id of the one server registry.</summary>
     public const string PersistenceIdValue = "server-registry";
 
     private readonly TimeProvider _time;
@@ -23,6 +24,7 @@ public sealed class ServerRegistryActor : ReceivePersistentActor
     private long _snapshotSequenceNr;
     private PendingReply? _pending;
 
+    /// <summary>Creates the registry actor; use <see cref="Props"/>.</summary>
     public ServerRegistryActor(TimeProvider time)
     {
         _time = time;
@@ -52,6 +54,7 @@ public sealed class ServerRegistryActor : ReceivePersistentActor
         Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Could not delete old server registry snapshots"));
     }
 
+    /// <inheritdoc/>
     public override string PersistenceId => PersistenceIdValue;
 
     /// <summary>The registry; <paramref name="time"/> stamps added servers and choices (default: the system clock).</summary>

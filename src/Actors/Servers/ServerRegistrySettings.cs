@@ -9,6 +9,7 @@ public sealed record ServerRegistrySettings(int SnapshotEvery)
     /// <summary>The defaults of <c>hocon/engine.conf</c>.</summary>
     public static readonly ServerRegistrySettings Default = new(20);
 
+    /// <summary>Reads the registry's settings from the engine configuration.</summary>
     public static ServerRegistrySettings FromConfig(Config config) =>
         new(Math.Max(1, config.GetInt("eduvpn.registry.snapshot-every", Default.SnapshotEvery)));
 }

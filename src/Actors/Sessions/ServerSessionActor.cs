@@ -37,6 +37,7 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
     private Job? _job;
     private int _lastJobId;
 
+    /// <summary>Creates the session actor of <paramref name="server"/>; use <see cref="Props"/>.</summary>
     public ServerSessionActor(ServerId server, SessionSettings settings, EngineHttpClient http, ITokenProtector protector, TimeProvider time)
     {
         _server = server;
@@ -86,16 +87,20 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
         Command<DeleteMessagesFailure>(f => _log.Warning("Session {0}: could not delete old token events: {1}", _server, f.Cause.GetType().Name));
     }
 
+    /// <summary>The actor's timers (set by Akka).</summary>
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <inheritdoc/>
     public override string PersistenceId => PersistenceIdOf(_server);
 
     /// <summary>The journal id of a server's session.</summary>
     public static string PersistenceIdOf(ServerId server) => "server-session:" + server;
 
+    /// <summary>Props of the session actor of one server.</summary>
     public static Props Props(ServerId server, SessionSettings settings, EngineHttpClient http, ITokenProtector protector, TimeProvider? time = null) =>
         Akka.Actor.Props.Create(() => new ServerSessionActor(server, settings, http, protector, time ?? TimeProvider.System));
 
+    /// <inheritdoc/>
     protected override void PostStop()
     {
         _job?.Dispose();

@@ -13,6 +13,7 @@ namespace EduVpnActors.Actors.Sessions;
 /// </summary>
 public sealed class ServerSessionsActor : ReceiveActor
 {
+    /// <summary>Creates the sessions parent; use <see cref="Props"/>.</summary>
     public ServerSessionsActor(SessionSettings settings, EngineHttpClient http, ITokenProtector protector, TimeProvider time)
     {
         Receive<SessionEnvelope>(envelope =>
@@ -27,6 +28,7 @@ public sealed class ServerSessionsActor : ReceiveActor
         });
     }
 
+    /// <summary>Props of the sessions parent (one per engine).</summary>
     public static Props Props(SessionSettings settings, EngineHttpClient http, ITokenProtector protector, TimeProvider? time = null) =>
         Akka.Actor.Props.Create(() => new ServerSessionsActor(settings, http, protector, time ?? TimeProvider.System));
 

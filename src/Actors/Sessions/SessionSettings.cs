@@ -22,6 +22,7 @@ public sealed record SessionSettings(
     /// <summary>The defaults of <c>hocon/engine.conf</c>.</summary>
     public static SessionSettings Default { get; } = new("org.eduvpn.app.linux", "127.0.0.1", 0, "/callback", TimeSpan.FromMinutes(5), TimeSpan.FromSeconds(30));
 
+    /// <summary>Reads <c>eduvpn.oauth</c> and the client identity.</summary>
     public static SessionSettings FromConfig(Config config)
     {
         var client = config.GetConfig("eduvpn.client");

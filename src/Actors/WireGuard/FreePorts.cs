@@ -16,6 +16,7 @@ public interface IFreePortAllocator
 /// <summary>Binds <c>127.0.0.1:0</c>, reads the port the OS chose and releases it, as eduvpn-common.</summary>
 public sealed class LoopbackFreePorts : IFreePortAllocator
 {
+    /// <summary>The one instance.</summary>
     public static readonly LoopbackFreePorts Instance = new();
 
     /// <inheritdoc />

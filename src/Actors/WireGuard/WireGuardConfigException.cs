@@ -18,5 +18,6 @@ public enum WireGuardErrorKind
 /// <summary>A typed WireGuard configuration failure. Messages name sections and keys, never values.</summary>
 public sealed class WireGuardConfigException(WireGuardErrorKind kind, string message) : Exception(message)
 {
+    /// <summary>What kind of failure this is.</summary>
     public WireGuardErrorKind Kind { get; } = kind;
 }

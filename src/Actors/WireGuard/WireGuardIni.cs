@@ -112,6 +112,7 @@ public sealed class IniSection
 
     internal IniSection(string name) => Name = name;
 
+    /// <summary>The section name (without brackets).</summary>
     public string Name { get; }
 
     /// <summary>The entries in insertion order.</summary>

@@ -106,7 +106,9 @@ public enum HostStateRequestOutcome
 public sealed class ConnectionTransitionException(ConnectionState from, ConnectionState to)
     : InvalidOperationException(ConnectionStateMachine.InvalidTransitionMessage(from, to))
 {
+    /// <summary>The state the connection was in.</summary>
     public ConnectionState From { get; } = from;
 
+    /// <summary>The state that was refused.</summary>
     public ConnectionState To { get; } = to;
 }

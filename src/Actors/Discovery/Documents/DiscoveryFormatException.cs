@@ -6,6 +6,7 @@ namespace EduVpnActors.Actors.Discovery.Documents;
 /// </summary>
 public sealed class DiscoveryFormatException : Exception
 {
+    /// <summary>Creates the exception for a problem in the document <paramref name="fileName"/>.</summary>
     public DiscoveryFormatException(string fileName, string problem, Exception? innerException = null)
         : base($"{fileName}: {problem}", innerException)
     {

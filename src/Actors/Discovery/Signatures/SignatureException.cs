@@ -5,6 +5,7 @@ namespace EduVpnActors.Actors.Discovery.Signatures;
 /// <summary>A discovery signature was rejected; <see cref="Kind"/> says by which rule.</summary>
 public sealed class SignatureException : Exception
 {
+    /// <summary>Creates the exception for a failure of <paramref name="kind"/>.</summary>
     public SignatureException(SignatureErrorKind kind, string message)
         : base(message)
     {

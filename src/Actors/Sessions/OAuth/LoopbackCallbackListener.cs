@@ -32,6 +32,7 @@ public sealed class LoopbackCallbackListener : IDisposable
         RedirectUri = $"http://{host}:{Port}{path}";
     }
 
+    /// <summary>The loopback port the listener is bound to.</summary>
     public int Port { get; }
 
     /// <summary>The <c>redirect_uri</c> to send, e.g. <c>http://127.0.0.1:49152/callback</c>.</summary>
@@ -55,6 +56,7 @@ public sealed class LoopbackCallbackListener : IDisposable
         return callback;
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)

@@ -12,6 +12,7 @@ public static class Pkce
     /// <summary>The S256 challenge: base64url-no-padding(SHA-256(ASCII(verifier))).</summary>
     public static string Challenge(string verifier) => Base64Url(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
 
+    /// <summary>Base64url without padding (RFC 7636 appendix A).</summary>
     public static string Base64Url(ReadOnlySpan<byte> bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

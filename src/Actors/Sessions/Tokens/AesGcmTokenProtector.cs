@@ -56,6 +56,7 @@ public sealed class AesGcmTokenProtector : ITokenProtector
         return FromKeyFile(Path.Combine(dir, fileName));
     }
 
+    /// <inheritdoc/>
     public byte[] Protect(ReadOnlySpan<byte> plaintext, string purpose)
     {
         var output = new byte[1 + NonceSize + TagSize + plaintext.Length];
@@ -67,6 +68,7 @@ public sealed class AesGcmTokenProtector : ITokenProtector
         return output;
     }
 
+    /// <inheritdoc/>
     public byte[] Unprotect(ReadOnlySpan<byte> protectedData, string purpose)
     {
         if (protectedData.Length < 1 + NonceSize + TagSize || protectedData[0] != Version)
