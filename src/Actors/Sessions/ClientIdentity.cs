@@ -46,6 +46,10 @@ public static class ClientIdentity
     {
         var client = config.GetConfig("eduvpn.client");
         var id = client.GetString("id", "org.eduvpn.app.linux");
+        if (string.IsNullOrWhiteSpace(id))
+        {
+            throw new ConfigurationException("eduvpn.client.id must not be empty.");
+        }
         var friendly = client.GetString("friendly-name", "");
         if (string.IsNullOrWhiteSpace(friendly))
         {
