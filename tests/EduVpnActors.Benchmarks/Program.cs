@@ -13,6 +13,12 @@ if (args.Length > 0 && args[0] == "coldstart")
     return await EduVpnActors.Benchmarks.Discovery.ColdStartBenchmark.RunAsync();
 }
 
+// Timed load run (50 servers, 200 queries/s for 10 s during an interactive flow): ... -- load [servers] [seconds] [rate]
+if (args.Length > 0 && args[0] == "load")
+{
+    return await EduVpnActors.Benchmarks.Load.LoadBenchmark.RunAsync(args);
+}
+
 // Run with: dotnet run -c Release --project tests/EduVpnActors.Benchmarks -- --filter '*'
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

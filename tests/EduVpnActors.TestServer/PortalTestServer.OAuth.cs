@@ -22,6 +22,18 @@ public sealed partial class PortalTestServer
     private int _refreshes;
     private int _invalidGrants;
 
+    /// <summary>Every access and refresh token issued so far (secrets tests search logs and files for them).</summary>
+    public IReadOnlyList<string> IssuedTokens
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _accessTokens.Keys, .. _refreshTokens.Keys];
+            }
+        }
+    }
+
     /// <summary>Makes every access token issued so far expired (refresh tokens stay valid).</summary>
     public void ExpireAccessTokens()
     {

@@ -30,8 +30,10 @@ public static class EngineConfiguration
     {
         var merged = (overrides ?? Config.Empty).WithFallback(Defaults());
         var databasePath = DataDirectory.PrepareDatabaseFile(dataDirectory, merged.GetString("eduvpn.database-file-name"));
-        return WithConnectionString(merged, $"Data Source={databasePath};Pooling=False")
-            .WithFallback(ConfigurationFactory.ParseString($"eduvpn.data-directory = {Quote(dataDirectory)}"));
+        // The directory wins over the shipped `data-directory = ""` (as a fallback it never applied, and the
+        // token key went to the default directory instead of the one holding the database).
+        return ConfigurationFactory.ParseString($"eduvpn.data-directory = {Quote(dataDirectory)}")
+            .WithFallback(WithConnectionString(merged, $"Data Source={databasePath};Pooling=False"));
     }
 
     /// <summary>Points the journal, read journal and snapshot store at one SQLite connection string.</summary>

@@ -53,15 +53,25 @@ internal sealed class ClientFlowLab : IAsyncDisposable
 
     public IReadOnlyList<ConnectionStateChanged> Changes => [.. _changes];
 
-    public static async Task<ClientFlowLab> StartAsync(PortalOptions? options = null)
+    public static async Task<ClientFlowLab> StartAsync(PortalOptions? options = null, bool startEngine = true)
     {
         var portal = await PortalTestServer.StartAsync(options);
         var discovery = await DiscoveryTestServer.StartAsync();
         var lab = new ClientFlowLab(portal, discovery, new TempDataDirectory());
         lab.PublishDiscovery();
-        await lab.StartEngineAsync();
+        if (startEngine)
+        {
+            await lab.StartEngineAsync();
+        }
         return lab;
     }
+
+    /// <summary>The HOCON that points an engine (or the console host's <c>--config</c>) at this lab: discovery, its key, the test certificate.</summary>
+    public string WorldHocon() => $$"""
+        eduvpn.discovery.base-url = "{{Discovery.BaseUrl.AbsoluteUri}}"
+        eduvpn.discovery.trusted-keys = ["{{_signer.PublicKey}}"]
+        eduvpn.http.extra-trusted-certificate = "{{TestCertificate.PemPath.Replace("\\", "\\\\")}}"
+        """;
 
     /// <summary>Starts (or restarts) the engine on the same data directory.</summary>
     public async Task StartEngineAsync()
@@ -106,6 +116,10 @@ internal sealed class ClientFlowLab : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+        catch (InvalidOperationException) when (ct.IsCancellationRequested)
+        {
+            // Disposed before the subscription started (a test that never used the engine).
+        }
     }
 
     private async Task LogInAsync(Uri url, CancellationToken ct)
@@ -116,12 +130,10 @@ internal sealed class ClientFlowLab : IAsyncDisposable
         using var response = await browser.FollowAsync(callback, ct);
     }
 
-    private Config EngineOverrides() => ConfigurationFactory.ParseString($$"""
-        eduvpn.discovery.base-url = "{{Discovery.BaseUrl.AbsoluteUri}}"
-        eduvpn.discovery.trusted-keys = ["{{_signer.PublicKey}}"]
-        eduvpn.http.extra-trusted-certificate = "{{TestCertificate.PemPath.Replace("\\", "\\\\")}}"
-        akka.loglevel = WARNING
-        """);
+    /// <summary>Extra HOCON for the next <see cref="StartEngineAsync"/> (e.g. a log level or a test logger).</summary>
+    public string ExtraHocon { get; set; } = "akka.loglevel = WARNING";
+
+    private Config EngineOverrides() => ConfigurationFactory.ParseString(WorldHocon() + "\n" + ExtraHocon);
 
     private void PublishDiscovery()
     {

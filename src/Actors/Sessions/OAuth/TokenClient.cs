@@ -87,7 +87,9 @@ public sealed class TokenClient(EngineHttpClient http, TimeProvider time)
             {
                 refreshToken = previous?.RefreshToken ?? "";
             }
-            if (!root.TryGetProperty("expires_in", out var expiresIn) || !expiresIn.TryGetInt64(out var seconds) || seconds <= 0)
+            // TryGetInt64 throws on anything but a number (e.g. "expires_in": "3600"): check the kind first.
+            if (!root.TryGetProperty("expires_in", out var expiresIn) || expiresIn.ValueKind != JsonValueKind.Number
+                || !expiresIn.TryGetInt64(out var seconds) || seconds <= 0)
             {
                 throw Malformed("the token response has no positive expires_in");
             }
