@@ -1,4 +1,5 @@
 using Akka.Actor;
+using EduVpnActors.Actors.Hosting;
 using EduVpnActors.Messages.Failover;
 
 namespace EduVpnActors.Actors.Failover;
@@ -53,6 +54,9 @@ public sealed class FailoverPingerActor : ReceiveActor
         });
         Receive<Terminated>(terminated => _subscribers.Remove(terminated.ActorRef));
     }
+
+    /// <summary>Hosts start hundreds of probes at once: their first timers must not all start the scheduler.</summary>
+    protected override void PreStart() => SchedulerWarmup.Start(Context.System);
 
     /// <summary>The pinger with the given defaults and (for tests and hosts) replaced ICMP and counter sources.</summary>
     public static Props Props(FailoverSettings settings, FailoverDependencies? dependencies = null) =>

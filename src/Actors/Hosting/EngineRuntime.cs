@@ -59,6 +59,7 @@ public sealed class EngineRuntime : IDisposable
     public static EngineRuntime Start(ActorSystem system, TimeProvider? time = null, ITokenProtector? tokenProtector = null)
     {
         time ??= TimeProvider.System;
+        SchedulerWarmup.Start(system);
         var config = system.Settings.Config;
         var http = new EngineHttpClient(HttpPolicy.FromConfig(config, ClientIdentity.UserAgent(config)));
         var discovery = system.ActorOf(Supervised(DiscoveryActor.Props(DiscoverySettings.FromConfig(config), http, time), "discovery-cache"), "discovery");
