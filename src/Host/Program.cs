@@ -19,7 +19,7 @@ catch (StorageException e)
     }
     return 4;
 }
-catch (Exception e) when (e is ArgumentException or IOException or Akka.Configuration.ConfigurationException)
+catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or Akka.Configuration.ConfigurationException)
 {
     AnsiConsole.MarkupLineInterpolated($"[red]error[/]: {e.Message}");
     return 1;

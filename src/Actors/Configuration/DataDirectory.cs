@@ -66,11 +66,17 @@ public static class DataDirectory
         return path;
     }
 
-    /// <summary>Writes a file atomically with mode 0600 (temp file, fsync, rename).</summary>
+    /// <summary>
+    /// Writes a file atomically with mode 0600 (temp file, fsync, rename). A missing directory is
+    /// created 0700; an existing one keeps its mode (the file may go to /tmp or the user's home).
+    /// </summary>
     public static void WritePrivateFile(string path, ReadOnlySpan<byte> content)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Ensure(dir);
+        if (!Directory.Exists(dir))
+        {
+            Ensure(dir);
+        }
         var temp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
         try
         {

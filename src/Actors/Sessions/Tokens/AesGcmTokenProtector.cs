@@ -34,6 +34,8 @@ public sealed class AesGcmTokenProtector : ITokenProtector
     {
         if (!File.Exists(path))
         {
+            // The key lives in the engine's own directory, which is always owner-only.
+            DataDirectory.Ensure(Path.GetDirectoryName(Path.GetFullPath(path))!);
             DataDirectory.WritePrivateFile(path, RandomNumberGenerator.GetBytes(KeySize));
         }
         var key = File.ReadAllBytes(path);
