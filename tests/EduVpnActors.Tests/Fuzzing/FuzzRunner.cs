@@ -1,3 +1,4 @@
+using EduVpnActors.Tests.Support;
 using FsCheck;
 using FsCheck.Fluent;
 using Xunit.Abstractions;
@@ -42,7 +43,7 @@ internal static class FuzzRunner
             }
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(InputsPerParser).WithQuietOnSuccess(true), property);
-        output.WriteLine($"fuzz {parser}: {counts}");
+        Figures.Report(output, $"fuzz {parser}: {counts}");
         Assert.True(counts.Total >= InputsPerParser, $"only {counts.Total} inputs ran");
         Assert.Equal(counts.Total, counts.Accepted + counts.Rejected);
         return counts;

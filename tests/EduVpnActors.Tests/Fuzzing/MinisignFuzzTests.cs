@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using EduVpnActors.Actors.Discovery.Signatures;
+using EduVpnActors.Messages.Discovery;
 using FsCheck;
 using FsCheck.Fluent;
 using NSec.Cryptography;
@@ -50,7 +51,112 @@ public sealed class MinisignFuzzTests(ITestOutputHelper output) : IDisposable
         Assert.True(counts.Accepted > 0, "no generated case verified: the signed generator is broken");
     }
 
+    [Fact]
+    public void TrustedCommentParser_GeneratedComments_AgreeWithTheGrammar()
+    {
+        // Reached only behind two valid signatures in the test above, so it gets its own 10,000 inputs.
+        var seeds = VectorPairs().Select(v => Encoding.UTF8.GetBytes(TrustedCommentOf(v.Signature))).Distinct(ByteArrayComparer).ToArray();
+        var random = FuzzGen.Seeded(r => new FuzzInput(FuzzOrigin.Random, "pieces", Encoding.UTF8.GetBytes(RandomComment(r))));
+        var structured = FuzzGen.Seeded(r => new FuzzInput(FuzzOrigin.Structured, "timestamp/file",
+            Encoding.UTF8.GetBytes($"timestamp:{Pick(r, " ", "", "\t", "  ")}{RandomTime(r).ToString(CultureInfo.InvariantCulture)}{Pick(r, "\t", " ", "", "x", "\u00a0")}"
+                + $"file:{Pick(r, "", " ", "\t")}{Pick(r, FileNames)}{Pick(r, "", "\thashed", " ", "\n")}")));
+
+        var counts = FuzzRunner.Run(output, "TrustedCommentParser.TryParse", FuzzGen.Mix(random, FuzzGen.Mutations(seeds, 4), structured), input =>
+        {
+            var comment = input.Text;
+            var accepted = TrustedCommentParser.TryParse(comment, out var timestamp, out var fileName);
+            // An independent statement of the grammar: eduvpn-common's "timestamp:%d\tfile:%s".
+            var match = TrustedCommentGrammar.Match(comment);
+            var expected = match.Success && ulong.TryParse(match.Groups[1].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? t : (ulong?)null;
+            Assert.Equal(expected is not null, accepted);
+            if (accepted)
+            {
+                Assert.Equal(expected, timestamp);
+                Assert.Equal(match.Groups[2].Value, fileName);
+            }
+            return accepted;
+        }, _ => false);
+
+        Assert.True(counts.Accepted > 0 && counts.Rejected > 0, "the generators never reached one side of the grammar");
+    }
+
+    [Fact]
+    public void TrustedKeys_Generated_VerifyOrThrowInvalidPublicKey()
+    {
+        // A broken configured key is decoded at construction and reported when the walk reaches it.
+        var (document, signature, fileName) = VectorPairs().First(v => v.FileName == "server_list.json" && TryVerify(VectorKey(), v));
+        var seeds = new[] { VectorKey(), FuzzKey() }.Concat(MinisignVerifier.ProductionKeys).Select(Encoding.ASCII.GetBytes).ToArray();
+        var random = FuzzGen.Seeded(r => new FuzzInput(FuzzOrigin.Random, "base64", Encoding.ASCII.GetBytes(
+            Convert.ToBase64String(RandomBlob(r)).Insert(0, Pick(r, "", "RW", " ")))));
+        var structured = FuzzGen.Seeded(r =>
+        {
+            // A well-formed blob with the algorithm, key id or point changed.
+            var blob = Convert.FromBase64String(VectorKey());
+            blob[r.Next(blob.Length)] ^= (byte)(1 << r.Next(8));
+            return new FuzzInput(FuzzOrigin.Structured, "one bit of the blob", Encoding.ASCII.GetBytes(Convert.ToBase64String(blob)));
+        });
+
+        var counts = FuzzRunner.Run(output, "MinisignVerifier trusted-key decoding", FuzzGen.Mix(random, FuzzGen.Mutations(seeds, 3), structured), input =>
+        {
+            var verifier = new MinisignVerifier([input.Text, VectorKey()], requirePrehashed: false);
+            try
+            {
+                verifier.Verify(document, signature, fileName, 0);
+                return true;
+            }
+            catch (SignatureException e) when (e.Kind is SignatureErrorKind.InvalidPublicKey)
+            {
+                Assert.StartsWith("failed to create public key", e.Message, StringComparison.Ordinal);
+                return false;
+            }
+        }, e => e is SignatureException);
+
+        Assert.True(counts.Accepted > 0 && counts.Rejected > 0, "the generators never reached one side of key decoding");
+    }
+
     public void Dispose() => _key.Dispose();
+
+    private static readonly System.Text.RegularExpressions.Regex TrustedCommentGrammar =
+        new(@"^timestamp:\s*([0-9]+)\s+file:\s*(\S+)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private static readonly ByteArrayEquality ByteArrayComparer = new();
+
+    private static string TrustedCommentOf(string signature) =>
+        signature.Split('\n')[2].Replace("trusted comment: ", "", StringComparison.Ordinal).TrimEnd('\r');
+
+    private static string Pick(Random r, params string[] choices) => choices[r.Next(choices.Length)];
+
+    private static byte[] RandomBlob(Random r)
+    {
+        var blob = new byte[r.Next(4) == 0 ? r.Next(60) : 42];
+        r.NextBytes(blob);
+        if (blob.Length == 42 && r.Next(2) == 0)
+        {
+            blob[0] = (byte)'E';
+            blob[1] = (byte)'d';
+        }
+        return blob;
+    }
+
+    private static bool TryVerify(string key, (byte[] Document, string Signature, string FileName) vector)
+    {
+        try
+        {
+            new MinisignVerifier([key], false).Verify(vector.Document, vector.Signature, vector.FileName, 0);
+            return true;
+        }
+        catch (SignatureException)
+        {
+            return false;
+        }
+    }
+
+    private sealed class ByteArrayEquality : IEqualityComparer<byte[]>
+    {
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] obj) => obj.Length;
+    }
 
     private static MinisignCase RandomCase(Random r, string[] keys)
     {

@@ -103,7 +103,7 @@ public sealed class HostileDiscoveryServerTests : TestKit, IAsyncLifetime
             _output.WriteLine($"ok: {hostile.Name} -> {warning.Kind}{(warning.Http is { } h ? "/" + h : "")}{(warning.Signature is { } s ? "/" + s : "")}");
         }
 
-        _output.WriteLine($"hostile discovery server matrix: {cases.Count} cases, each followed by an accepted good fetch");
+        Figures.Report(_output, $"hostile discovery server matrix: {cases.Count} cases, each followed by an accepted good fetch");
         Assert.True(cases.Count >= 20);
     }
 

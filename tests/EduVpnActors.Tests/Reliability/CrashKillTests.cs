@@ -1,3 +1,4 @@
+using EduVpnActors.Tests.Support;
 using System.Globalization;
 using System.Text.Json;
 using EduVpnActors.Tests.Client;
@@ -154,7 +155,7 @@ public sealed class CrashKillTests(ITestOutputHelper output) : IAsyncLifetime
             }
         }
 
-        output.WriteLine($"kills: {killCount}, losses: {losses.Count}, acknowledged commands: {acknowledged}, host runs: {runs}, logins: {_host.Logins} (asked {loginsExpected})");
+        Figures.Report(output, $"crash kills: {killCount}, losses: {losses.Count}, acknowledged commands: {acknowledged}, host runs: {runs}, logins: {_host.Logins} (asked {loginsExpected})");
         foreach (var loss in losses)
         {
             output.WriteLine("LOSS: " + loss);

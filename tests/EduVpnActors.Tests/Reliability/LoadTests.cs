@@ -15,9 +15,9 @@ public sealed class LoadTests(ITestOutputHelper output)
     {
         using var dataDirectory = new TempDataDirectory();
 
-        var figures = await EngineLoad.RunAsync(servers: 20, TimeSpan.FromSeconds(3), queriesPerSecond: 100, dataDirectory.Path);
+        var figures = await EngineLoad.RunAsync(servers: 50, TimeSpan.FromSeconds(3), queriesPerSecond: 200, dataDirectory.Path);
 
-        output.WriteLine(figures.ToString());
+        Figures.Report(output, "load: " + figures);
         Assert.Equal(0, figures.TimeOuts);
         Assert.Equal(0, figures.QueryFailures);
         Assert.Equal(figures.QueriesSent, figures.QueriesAnswered);

@@ -1,3 +1,4 @@
+using EduVpnActors.Tests.Support;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.NetworkInformation;
@@ -135,7 +136,7 @@ public sealed class SecretsTests(ITestOutputHelper output) : IAsyncLifetime
         texts.AddRange(log.Select(l => ("log", l)));
 
         var leaks = texts.Where(t => secrets.Any(s => t.Text.Contains(s, StringComparison.Ordinal))).Select(t => t.Where).Distinct().ToArray();
-        output.WriteLine($"secrets: {secrets.Length} ({privateKeys.Length} private keys, {tokens.Count} tokens); texts searched: {texts.Count} ({log.Length} log lines, {files.Length} files); leaks: {leaks.Length}");
+        Figures.Report(output, $"secrets: {secrets.Length} ({privateKeys.Length} private keys, {tokens.Count} tokens); texts searched: {texts.Count} ({log.Length} log lines, {files.Length} files); leaks: {leaks.Length}");
         Assert.Empty(leaks);
 
         // Private files: directory 0700, every file 0600.
