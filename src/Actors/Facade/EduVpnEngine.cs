@@ -190,16 +190,32 @@ public sealed class EduVpnEngine : IAsyncDisposable
         };
     }
 
-    /// <summary>Every state change of every connection from now on, until <paramref name="cancellationToken"/> ends it.</summary>
-    public async IAsyncEnumerable<ConnectionStateChanged> StateChangesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Every state change of every connection from this call on, until <paramref name="cancellationToken"/>
+    /// ends it or the enumeration is disposed.
+    /// </summary>
+    /// <remarks>
+    /// The subscription is made by this call, not by the first <c>MoveNextAsync</c>: a host may send a
+    /// request right after it and read the stream on another task without missing the question (or
+    /// authorization URL) that request raises. Enumerate it or cancel the token, or the subscription
+    /// lives until the engine is disposed.
+    /// </remarks>
+    public IAsyncEnumerable<ConnectionStateChanged> StateChangesAsync(CancellationToken cancellationToken = default)
     {
         var channel = Channel.CreateUnbounded<ConnectionStateChanged>(new UnboundedChannelOptions { SingleReader = true });
         Action<ConnectionStateChanged> write = change => channel.Writer.TryWrite(change);
         var bridge = Runtime.System.ActorOf(Props.Create(() => new StateChangeBridge(write)));
+        // Told from the caller's thread before any request it sends next, so the client actor sees it first.
         Client.Tell(new SubscribeClientStates(bridge));
+        return ReadStateChangesAsync(channel.Reader, bridge, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<ConnectionStateChanged> ReadStateChangesAsync(
+        ChannelReader<ConnectionStateChanged> reader, IActorRef bridge, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         try
         {
-            await foreach (var change in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var change in reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 yield return change;
             }

@@ -282,11 +282,13 @@ internal static class ClientCommands
             var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var profile = parse.GetValue(ProfileOption);
             var location = parse.GetValue(LocationOption);
+            // Subscribed here, before the caller sends its request: a question it raises cannot be missed.
+            var changes = engine.StateChangesAsync(stop.Token);
             _ = Task.Run(async () =>
             {
                 try
                 {
-                    await foreach (var change in engine.StateChangesAsync(stop.Token))
+                    await foreach (var change in changes)
                     {
                         var server = ServerId.Parse(change.ConnectionId);
                         switch (change.Data)

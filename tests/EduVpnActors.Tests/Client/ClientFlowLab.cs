@@ -81,7 +81,9 @@ internal sealed class ClientFlowLab : IAsyncDisposable
             await Engine.DisposeAsync();
         }
         Engine = EduVpnEngine.Start(new EduVpnEngineOptions(DataDirectory.Path, EngineOverrides(), new System.Globalization.CultureInfo("en")));
-        _user = Task.Run(() => FollowAsync(Engine, _stop.Token));
+        // Subscribed here, before any request a test sends next.
+        var changes = Engine.StateChangesAsync(_stop.Token);
+        _user = Task.Run(() => FollowAsync(changes, _stop.Token));
     }
 
     /// <summary>The next question the engine asks (AskProfile or AskLocation).</summary>
@@ -95,11 +97,11 @@ internal sealed class ClientFlowLab : IAsyncDisposable
     public IReadOnlyList<ConnectionState> StatesOf(ServerId server) =>
         [.. Changes.Where(c => c.ConnectionId == server.ToString() && c.From != c.To).Select(c => c.To)];
 
-    private async Task FollowAsync(EduVpnEngine engine, CancellationToken ct)
+    private async Task FollowAsync(IAsyncEnumerable<ConnectionStateChanged> changes, CancellationToken ct)
     {
         try
         {
-            await foreach (var change in engine.StateChangesAsync(ct))
+            await foreach (var change in changes)
             {
                 _changes.Enqueue(change);
                 switch (change.Data)
