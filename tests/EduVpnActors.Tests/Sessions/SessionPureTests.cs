@@ -191,6 +191,8 @@ public sealed class SessionPureTests
     [InlineData("eduvpn.oauth.loopback-host = localhost")]
     [InlineData("eduvpn.oauth.callback-port = 80")]
     [InlineData("eduvpn.oauth.callback-path = \"callback\"")]
+    [InlineData("eduvpn.oauth.callback-path = \"/oauth cb\"")]
+    [InlineData("eduvpn.oauth.callback-path = \"/a/../callback\"")]
     public void Settings_Invalid_AreRefused(string hocon) =>
         Assert.Throws<ConfigurationException>(() => SessionSettings.FromConfig(ConfigurationFactory.ParseString(hocon).WithFallback(EngineConfiguration.Defaults())));
 
