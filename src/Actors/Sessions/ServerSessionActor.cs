@@ -279,7 +279,9 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
         }
         catch (System.Net.Sockets.SocketException e)
         {
-            Fail(job, new SessionFailure(SessionErrorKind.AuthorizationFailed, $"Could not listen for the authorization callback on {_settings.LoopbackHost}: {e.SocketErrorCode}."));
+            // Named with the port when it is fixed: a busy registered port is the likely cause, not the host.
+            var where = _settings.CallbackPort == 0 ? _settings.LoopbackHost : $"{_settings.LoopbackHost}:{_settings.CallbackPort}";
+            Fail(job, new SessionFailure(SessionErrorKind.AuthorizationFailed, $"Could not listen for the authorization callback on {where}: {e.SocketErrorCode}."));
             return;
         }
         var envelope = job.Envelope;

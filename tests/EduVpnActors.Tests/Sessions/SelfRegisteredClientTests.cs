@@ -1,7 +1,7 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Web;
 using EduVpnActors.Messages.Sessions;
+using EduVpnActors.Tests.Support;
 using EduVpnActors.TestServer;
 
 namespace EduVpnActors.Tests.Sessions;
@@ -18,7 +18,7 @@ public sealed class SelfRegisteredClientTests() : SessionTestKit("self-registere
     [Fact]
     public async Task FixedLoopbackRedirect_AsRegistered_AuthorizesAndCallsTheApi()
     {
-        var port = FreeLoopbackPort();
+        var port = Loopback.FreeIpv4Port();
         var registered = $"http://127.0.0.1:{port}{Path}";
         var portal = await StartPortalAsync(new PortalOptions { RegisteredClients = [new RegisteredClient(ClientId, [registered])] });
         Settings = Settings with { ClientId = ClientId, CallbackPort = port, CallbackPath = Path };
@@ -46,7 +46,7 @@ public sealed class SelfRegisteredClientTests() : SessionTestKit("self-registere
     {
         var portal = await StartPortalAsync(new PortalOptions
         {
-            RegisteredClients = [new RegisteredClient(ClientId, [$"http://127.0.0.1:{FreeLoopbackPort()}{Path}"])],
+            RegisteredClients = [new RegisteredClient(ClientId, [$"http://127.0.0.1:{Loopback.FreeIpv4Port()}{Path}"])],
         });
         // The default redirect (ephemeral port, /callback) is what the official apps may use, not this client.
         Settings = Settings with { ClientId = ClientId };
@@ -62,12 +62,5 @@ public sealed class SelfRegisteredClientTests() : SessionTestKit("self-registere
         sessions.Tell(Envelope(portal, new CancelAuthorization("c")), probe);
         Assert.Equal(SessionErrorKind.Cancelled, (await ExpectFailureAsync(probe, "a")).Kind);
         Assert.Empty(portal.RequestsTo(PortalTestServer.TokenPath));
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }
