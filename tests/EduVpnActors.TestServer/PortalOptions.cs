@@ -60,6 +60,13 @@ public sealed record PortalProfile(string ProfileId, string DisplayName, IReadOn
 }
 
 /// <summary>
+/// A client the portal's administrator registered (vpn-user-portal ≥ 3.3, <c>oauth_client_db.json</c>).
+/// Unlike the official apps it may use only its own redirect URIs: <c>{PORT}</c> in a loopback one
+/// stands for any port ≥ 1024 (RFC 8252 §7.3); any other URI must match exactly.
+/// </summary>
+public sealed record RegisteredClient(string ClientId, IReadOnlyList<string> RedirectUris);
+
+/// <summary>
 /// The configuration of a <see cref="PortalTestServer"/>. Defaults mirror a stock vpn-user-portal 3.x.
 /// </summary>
 public sealed record PortalOptions
@@ -76,8 +83,11 @@ public sealed record PortalOptions
 
     public IReadOnlyList<PortalProfile> Profiles { get; init; } = [PortalProfile.Default, PortalProfile.WireGuardOnly, PortalProfile.OpenVpnOnly];
 
-    /// <summary>Client IDs accepted at the authorize and token endpoints.</summary>
+    /// <summary>Client IDs accepted at the authorize and token endpoints with the official loopback redirect rule.</summary>
     public IReadOnlyList<string> ClientIds { get; init; } = OfficialDesktopClientIds;
+
+    /// <summary>Self-registered clients, each limited to its own redirect URIs (wins over <see cref="ClientIds"/>).</summary>
+    public IReadOnlyList<RegisteredClient> RegisteredClients { get; init; } = [];
 
     /// <summary>
     /// Exact redirect URIs accepted in addition to the loopback rule (e.g. mobile

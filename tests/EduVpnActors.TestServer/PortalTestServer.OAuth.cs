@@ -223,7 +223,7 @@ public sealed partial class PortalTestServer
             await TokenErrorAsync(context, 400, "invalid_request", "missing \"client_id\" parameter").ConfigureAwait(false);
             return;
         }
-        if (!Options.ClientIds.Contains(clientId))
+        if (!IsKnownClient(clientId))
         {
             await TokenErrorAsync(context, 401, "invalid_client", "client does not exist with this \"client_id\"").ConfigureAwait(false);
             return;
@@ -412,7 +412,7 @@ public sealed partial class PortalTestServer
         {
             return Missing("client_id");
         }
-        if (!Options.ClientIds.Contains(clientId))
+        if (!IsKnownClient(clientId))
         {
             return (401, "invalid_client (client does not exist with this \"client_id\")");
         }
@@ -421,7 +421,7 @@ public sealed partial class PortalTestServer
         {
             return Missing("redirect_uri");
         }
-        if (!IsAllowedRedirectUri(redirectUri))
+        if (!IsAllowedRedirectUri(clientId, redirectUri))
         {
             return (401, "invalid_client (client does not support this \"redirect_uri\")");
         }
@@ -451,21 +451,34 @@ public sealed partial class PortalTestServer
         return null;
     }
 
-    /// <summary>Loopback <c>http://127.0.0.1:{port ≥ 1024}/callback</c> or <c>[::1]</c> (never <c>localhost</c>), or an extra exact URI.</summary>
-    private bool IsAllowedRedirectUri(string redirectUri)
+    private bool IsKnownClient(string clientId) =>
+        Options.ClientIds.Contains(clientId) || Options.RegisteredClients.Any(c => c.ClientId == clientId);
+
+    /// <summary>
+    /// A registered client: one of its own URIs. An official one: loopback
+    /// <c>http://127.0.0.1:{port ≥ 1024}/callback</c> or <c>[::1]</c> (never <c>localhost</c>), or an extra exact URI.
+    /// </summary>
+    private bool IsAllowedRedirectUri(string clientId, string redirectUri)
     {
+        if (Options.RegisteredClients.FirstOrDefault(c => c.ClientId == clientId) is { } registered)
+        {
+            return registered.RedirectUris.Any(r => r == redirectUri
+                || (r.Contains("{PORT}", StringComparison.Ordinal) && LoopbackPortOf(redirectUri) is { } port
+                    && r.Replace("{PORT}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal) == redirectUri));
+        }
         if (Options.ExtraRedirectUris.Contains(redirectUri))
         {
             return true;
         }
-        if (!Uri.TryCreate(redirectUri, UriKind.Absolute, out var uri) || uri.Scheme != "http" || uri.IsDefaultPort || uri.Port < 1024)
-        {
-            return false;
-        }
-        var loopbackHost = uri.Host is "127.0.0.1" or "[::1]";
-        return loopbackHost && uri.AbsolutePath == "/callback" && uri.Query.Length == 0 && uri.Fragment.Length == 0
-            && redirectUri.StartsWith($"http://{uri.Host}:{uri.Port}/callback", StringComparison.Ordinal);
+        return LoopbackPortOf(redirectUri) is { } loopbackPort && redirectUri == $"http://{new Uri(redirectUri).Host}:{loopbackPort}/callback";
     }
+
+    /// <summary>The port of a plain-http loopback IP URI without query or fragment, port ≥ 1024 and spelled out; else null.</summary>
+    private static int? LoopbackPortOf(string redirectUri) =>
+        Uri.TryCreate(redirectUri, UriKind.Absolute, out var uri) && uri.Scheme == "http" && !uri.IsDefaultPort && uri.Port >= 1024
+            && (uri.Host is "127.0.0.1" or "[::1]") && uri.Query.Length == 0 && uri.Fragment.Length == 0
+            ? uri.Port
+            : null;
 
     /// <summary>The portal's CSRF hook: every browser POST needs a same-origin <c>Referer</c>.</summary>
     private string? CsrfError(HttpContext context)

@@ -117,9 +117,15 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
                 Sender.Tell(new SessionStatus(status.RequestId, _server, _tokens is not null, _tokens?.AuthorizedAt, _tokens?.AccessTokenExpiresAt));
                 return;
             case CancelAuthorization:
-                if (_job is { AuthorizationStarted: true } running)
+                // Any phase of an interactive job: a cancel that waited for the URL would let the job
+                // listen and hold every later request of this server in the stash until the callback time-out.
+                if (_job is { Interactive: true } running)
                 {
                     Fail(running, new SessionFailure(SessionErrorKind.Cancelled, "The authorization was cancelled."));
+                }
+                else
+                {
+                    _log.Debug("Session {0}: a cancel found no interactive request to stop", _server);
                 }
                 return;
         }
@@ -273,7 +279,9 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
         }
         catch (System.Net.Sockets.SocketException e)
         {
-            Fail(job, new SessionFailure(SessionErrorKind.AuthorizationFailed, $"Could not listen for the authorization callback on {_settings.LoopbackHost}: {e.SocketErrorCode}."));
+            // Named with the port when it is fixed: a busy registered port is the likely cause, not the host.
+            var where = _settings.CallbackPort == 0 ? _settings.LoopbackHost : $"{_settings.LoopbackHost}:{_settings.CallbackPort}";
+            Fail(job, new SessionFailure(SessionErrorKind.AuthorizationFailed, $"Could not listen for the authorization callback on {where}: {e.SocketErrorCode}."));
             return;
         }
         var envelope = job.Envelope;

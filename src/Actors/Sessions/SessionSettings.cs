@@ -3,7 +3,9 @@ using Akka.Configuration;
 namespace EduVpnActors.Actors.Sessions;
 
 /// <summary>
-/// The OAuth client identity (<c>eduvpn.client</c>) and the session rules (<c>eduvpn.oauth</c>).
+/// The OAuth client identity (<c>eduvpn.client</c>) and the session rules (<c>eduvpn.oauth</c>). The
+/// redirect URI is <c>http://{LoopbackHost}:{port}{CallbackPath}</c>: always a loopback IP literal over
+/// plain http (RFC 8252 §7.3, §8.3), so a self-registered client spells its registered URI with these three.
 /// </summary>
 /// <param name="ClientId">The OAuth <c>client_id</c> (an official one, or a self-registered one).</param>
 /// <param name="LoopbackHost"><c>127.0.0.1</c> or <c>[::1]</c>: where the callback listener binds.</param>
@@ -33,9 +35,12 @@ public sealed record SessionSettings(
             throw new ConfigurationException($"eduvpn.oauth.loopback-host must be 127.0.0.1 or [::1], not '{host}'.");
         }
         var path = oauth.GetString("callback-path", "/callback");
-        if (!path.StartsWith('/') || path.Contains('?') || path.Contains('#'))
+        // The path must survive URI normalisation unchanged: the server compares the redirect URI byte for
+        // byte, and the listener compares the browser's request path with it.
+        if (!path.StartsWith('/') || path.Contains('?') || path.Contains('#')
+            || !Uri.TryCreate("http://127.0.0.1:1024" + path, UriKind.Absolute, out var normalised) || normalised.AbsolutePath != path)
         {
-            throw new ConfigurationException($"eduvpn.oauth.callback-path must be an absolute path, not '{path}'.");
+            throw new ConfigurationException($"eduvpn.oauth.callback-path must be an absolute, normalised URI path (no spaces, dot segments, query or fragment), not '{path}'.");
         }
         var port = oauth.GetInt("callback-port", 0);
         if (port is < 0 or > 65535 || (port is > 0 and < 1024))

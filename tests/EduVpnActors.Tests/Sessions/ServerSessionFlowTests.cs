@@ -256,6 +256,57 @@ public sealed class ServerSessionFlowTests() : SessionTestKit("session-flow-test
     }
 
     [Fact]
+    public async Task Cancel_BeforeTheUrlExists_StopsTheJobAndTheNextAuthorizationStartsAtOnce()
+    {
+        var portal = await StartPortalAsync();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var wellKnownCalls = 0;
+        // The first well-known fetch hangs until the engine gives up on it, so the cancel lands before any URL.
+        portal.Intercept = async context =>
+        {
+            if (context.Request.Path != PortalTestServer.WellKnownPath || Interlocked.Increment(ref wellKnownCalls) != 1)
+            {
+                return false;
+            }
+            held.TrySetResult();
+            try
+            {
+                await release.Task.WaitAsync(context.RequestAborted);
+                return false;
+            }
+            catch (OperationCanceledException)
+            {
+                aborted.TrySetResult();
+                return true;
+            }
+        };
+        var sessions = StartSessions();
+        var probe = CreateTestProbe();
+        sessions.Tell(Envelope(portal, new EnsureAuthorized("a", true)), probe);
+        await held.Task.WaitAsync(Wait);
+
+        sessions.Tell(Envelope(portal, new CancelAuthorization("c")), probe);
+
+        // Well under the 60 s callback time-out of the kit: the cancel itself ended the job.
+        var failed = await probe.ExpectMsgAsync<SessionRequestFailed>(TimeSpan.FromSeconds(10));
+        Assert.Equal("a", failed.RequestId);
+        Assert.Equal(SessionErrorKind.Cancelled, failed.Failure.Kind);
+        await aborted.Task.WaitAsync(Wait);
+        release.TrySetResult();
+
+        sessions.Tell(Envelope(portal, new EnsureAuthorized("b", true)), probe);
+        var ready = await probe.ExpectMsgAsync<AuthorizationUrlReady>(TimeSpan.FromSeconds(10));
+        Assert.Equal("b", ready.RequestId);
+        var callback = await NewBrowser().AuthorizeAsync(ready.Url, "alice", "alice-password");
+        using var followed = await NewBrowser().FollowAsync(callback);
+        Assert.Equal("b", (await probe.ExpectMsgAsync<SessionAuthorized>(Wait)).RequestId);
+        // Nothing of the cancelled job comes late (no URL of "a", no second answer).
+        await probe.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
     public async Task CallbackTimeout_NoBrowserComesBack_FailsTimedOut()
     {
         Settings = Settings with { CallbackTimeout = TimeSpan.FromSeconds(1) };

@@ -7,11 +7,12 @@ using EduVpnActors.Actors.Sessions.OAuth;
 using EduVpnActors.Actors.Sessions.Tokens;
 using EduVpnActors.Messages.Sessions;
 using EduVpnActors.Tests.Support;
+using Xunit.Abstractions;
 
 namespace EduVpnActors.Tests.Sessions;
 
 /// <summary>The session's pure pieces: PKCE, the authorization request, callback checks, token encryption, settings.</summary>
-public sealed class SessionPureTests
+public sealed class SessionPureTests(ITestOutputHelper output)
 {
     private const string Issuer = "https://vpn.example.org/";
 
@@ -191,6 +192,8 @@ public sealed class SessionPureTests
     [InlineData("eduvpn.oauth.loopback-host = localhost")]
     [InlineData("eduvpn.oauth.callback-port = 80")]
     [InlineData("eduvpn.oauth.callback-path = \"callback\"")]
+    [InlineData("eduvpn.oauth.callback-path = \"/oauth cb\"")]
+    [InlineData("eduvpn.oauth.callback-path = \"/a/../callback\"")]
     public void Settings_Invalid_AreRefused(string hocon) =>
         Assert.Throws<ConfigurationException>(() => SessionSettings.FromConfig(ConfigurationFactory.ParseString(hocon).WithFallback(EngineConfiguration.Defaults())));
 
@@ -239,29 +242,20 @@ public sealed class SessionPureTests
     }
 
     [Fact]
-    public async Task Listener_Ipv6WhenAsked_UsesBracketedLoopback()
+    public async Task Listener_Ipv6WhenAsked_UsesBracketedLoopbackOrFailsLoudly()
     {
-        if (!Socket.OSSupportsIPv6)
+        // Probed apart from the listener, so a broken listener cannot pass as "no IPv6 here".
+        if (Loopback.Ipv6Unavailable() is { } reason)
         {
+            output.WriteLine($"No IPv6 loopback here ({reason}): checking that listening on [::1] fails instead of passing silently.");
+            Assert.ThrowsAny<SocketException>(() => LoopbackCallbackListener.Start("[::1]", 0, "/callback", q => CallbackValidator.Validate(q, "good", Issuer)));
             return;
         }
-        LoopbackCallbackListener listener;
-        try
-        {
-            listener = LoopbackCallbackListener.Start("[::1]", 0, "/callback", q => CallbackValidator.Validate(q, "good", Issuer));
-        }
-        catch (SocketException)
-        {
-            // No ::1 on this machine (IPv6 disabled): nothing to check.
-            return;
-        }
-        using (listener)
-        {
-            Assert.StartsWith("http://[::1]:", listener.RedirectUri);
-            using var client = new HttpClient();
-            using var right = await client.GetAsync(listener.RedirectUri + "?code=c1&state=good");
-            Assert.IsType<CallbackOutcome.Code>(await listener.Result);
-        }
+        using var listener = LoopbackCallbackListener.Start("[::1]", 0, "/callback", q => CallbackValidator.Validate(q, "good", Issuer));
+        Assert.StartsWith("http://[::1]:", listener.RedirectUri);
+        using var client = new HttpClient();
+        using var right = await client.GetAsync(listener.RedirectUri + "?code=c1&state=good");
+        Assert.IsType<CallbackOutcome.Code>(await listener.Result);
     }
 
     [Theory]

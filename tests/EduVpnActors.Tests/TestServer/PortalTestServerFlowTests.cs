@@ -181,6 +181,36 @@ public sealed class PortalTestServerFlowTests
         Assert.Contains("ERROR: " + error, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("com.example.vpn", "http://127.0.0.1:41000/oauth/cb", 200)]
+    [InlineData("com.example.vpn", "http://[::1]:50123/cb", 200)]
+    [InlineData("com.example.vpn", "http://[::1]:1023/cb", 401)]
+    [InlineData("com.example.vpn", "http://127.0.0.1:41001/oauth/cb", 401)]
+    [InlineData("com.example.vpn", "http://127.0.0.1:43210/callback", 401)]
+    [InlineData("org.eduvpn.app.linux", "http://127.0.0.1:41000/oauth/cb", 401)]
+    [InlineData("com.example.other", "http://127.0.0.1:41000/oauth/cb", 401)]
+    public async Task Authorize_RegisteredClient_OnlyItsOwnRedirectUris(string clientId, string redirectUri, int status)
+    {
+        await using var portal = await PortalTestServer.StartAsync(new PortalOptions
+        {
+            RegisteredClients = [new RegisteredClient("com.example.vpn", ["http://127.0.0.1:41000/oauth/cb", "http://[::1]:{PORT}/cb"])],
+        });
+        using var client = new PortalClient(portal);
+
+        using var response = await client.Http.GetAsync(client.AuthorizationUrl(new Dictionary<string, string?>
+        {
+            ["client_id"] = clientId,
+            ["redirect_uri"] = redirectUri,
+        }));
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Null(response.Headers.Location);
+        if (status == 401)
+        {
+            Assert.Contains("ERROR: invalid_client", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Authorize_Ipv6LoopbackRedirect_Accepted()
     {
