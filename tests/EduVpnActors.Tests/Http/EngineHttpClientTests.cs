@@ -289,7 +289,7 @@ public sealed class EngineHttpClientTests
     public async Task Certificate_PublicPemFile_TrustedWhenLoadedAsExtraRoot()
     {
         await using var server = await ScriptedServer.StartAsync(context => context.Response.WriteAsync("pem"));
-        // HttpPolicy.FromConfig cannot load a certificate-only PEM yet (reported); load it the way it should.
+        // Loaded the way HttpPolicy.FromConfig loads eduvpn.http.extra-trusted-certificate (HttpPolicyTests).
         var fromPem = X509CertificateLoader.LoadCertificateFromFile(TestCertificate.PemPath);
         using var client = new EngineHttpClient(new HttpPolicy { ExtraTrustedCertificate = fromPem });
 
