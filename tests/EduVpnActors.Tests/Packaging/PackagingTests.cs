@@ -82,7 +82,15 @@ public sealed class PackagingTests : IAsyncLifetime
         var customId = $"Custom {_portal.BaseUrl.AbsoluteUri}";
         Assert.Contains($"ADDED {customId}", output);
         Assert.Contains($"LISTED {customId}", output);
+        Assert.Contains("ASKED default,wg-only,ovpn-only", output);
+        Assert.Contains("CONFIG WireGuard wg-only True", output);
+        Assert.Contains("STATE Disconnected", output);
+        Assert.Contains("CLEANUP True", output);
+        Assert.Single(_portal.RequestsTo(PortalTestServer.DisconnectPath));
         Assert.Contains($"HOSTED-LISTED {customId}", output);
+        // The profile chosen through the facade was persisted and read back by the hosted engine.
+        Assert.Contains("HOSTED-PROFILE wg-only", output);
+        Assert.Contains("HOSTED-REMAINING 0", output);
         Assert.Contains("DONE", output);
     }
 
@@ -135,10 +143,14 @@ public sealed class PackagingTests : IAsyncLifetime
             using (var host = builder.Build())
             {
                 await host.StartAsync();
-                foreach (var server in await host.Services.GetRequiredService<EduVpnEngine>().ListServersAsync())
+                var hosted = host.Services.GetRequiredService<EduVpnEngine>();
+                foreach (var server in await hosted.ListServersAsync())
                 {
                     Console.WriteLine($"HOSTED-LISTED {server.Record.Id.Type} {server.Record.Id.Identifier}");
+                    Console.WriteLine($"HOSTED-PROFILE {server.Record.ProfileId}");
+                    await hosted.RemoveServerAsync(server.Record.Id);
                 }
+                Console.WriteLine($"HOSTED-REMAINING {(await hosted.ListServersAsync()).Count}");
                 await host.StopAsync();
             }
             Console.WriteLine("DONE");
@@ -147,15 +159,22 @@ public sealed class PackagingTests : IAsyncLifetime
             {
                 await using var engine = EduVpnEngine.Start(new EduVpnEngineOptions(args[0], overrides));
                 using var stop = new CancellationTokenSource();
+                var changes = engine.StateChangesAsync(stop.Token);
                 var follow = Task.Run(async () =>
                 {
                     try
                     {
-                        await foreach (var change in engine.StateChangesAsync(stop.Token))
+                        await foreach (var change in changes)
                         {
-                            if (change.Data is AuthorizationUrlData url)
+                            switch (change.Data)
                             {
-                                Console.WriteLine($"AUTH {url.Url.AbsoluteUri}");
+                                case AuthorizationUrlData url:
+                                    Console.WriteLine($"AUTH {url.Url.AbsoluteUri}");
+                                    break;
+                                case ProfileQuestion question:
+                                    Console.WriteLine($"ASKED {string.Join(",", question.Profiles.Select(p => p.Id))}");
+                                    await engine.AnswerAsync(ServerId.Parse(change.ConnectionId), question.QuestionId, "wg-only");
+                                    break;
                             }
                         }
                     }
@@ -171,6 +190,14 @@ public sealed class PackagingTests : IAsyncLifetime
                 {
                     Console.WriteLine($"LISTED {server.Record.Id.Type} {server.Record.Id.Identifier}");
                 }
+                var got = await engine.GetConfigAsync(added.Id);
+                Console.WriteLine($"CONFIG {got.Configuration.Protocol} {got.ProfileId} {got.Configuration.Config.Contains("PrivateKey = ")}");
+                foreach (var state in new[] { ConnectionState.Connecting, ConnectionState.Connected, ConnectionState.Disconnecting, ConnectionState.Disconnected })
+                {
+                    await engine.SetConnectionStateAsync(added.Id, state);
+                }
+                Console.WriteLine($"STATE {(await engine.GetConnectionStateAsync(added.Id)).State}");
+                Console.WriteLine($"CLEANUP {await engine.CleanupAsync(added.Id)}");
                 await stop.CancelAsync();
                 await follow;
             }
