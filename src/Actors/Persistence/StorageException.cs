@@ -3,7 +3,10 @@ namespace EduVpnActors.Actors.Persistence;
 /// <summary>Why the engine's storage cannot be used.</summary>
 public enum StorageProblemKind
 {
-    /// <summary>The database file is damaged: not a SQLite file, truncated, or failing <c>PRAGMA quick_check</c>.</summary>
+    /// <summary>
+    /// The database file is damaged: not a SQLite file, truncated, failing <c>PRAGMA quick_check</c>, or
+    /// holding a journal or snapshot entry of a known kind whose content cannot be read back.
+    /// </summary>
     Corrupt,
     /// <summary>Another connection or process holds a lock on the database (e.g. a second engine).</summary>
     Locked,

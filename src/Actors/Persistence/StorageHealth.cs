@@ -222,7 +222,17 @@ public static class StorageHealth
             return Problem(databasePath, StorageProblemKind.NewerVersion,
                 $"The database '{databasePath}' was written by a newer version of the engine (unknown entries: {string.Join(", ", unknown.Take(5))}).");
         }
-        return StorageHealthResult.Healthy(databasePath, "The database passed quick_check and holds only known entries.");
+        // A known manifest over a damaged payload passes both checks above, yet makes recovery throw
+        // in the serializer, and the back-off supervisor would restart the actor forever.
+        var unreadable = UnreadableRows(connection, "journal", "message", "identifier")
+            .Concat(UnreadableRows(connection, "snapshot", "snapshot", "serializer_id"))
+            .ToList();
+        if (unreadable.Count > 0)
+        {
+            return Problem(databasePath, StorageProblemKind.Corrupt,
+                $"The database '{databasePath}' holds {unreadable.Count} unreadable entr{(unreadable.Count == 1 ? "y" : "ies")} ({string.Join("; ", unreadable.Take(3))}).");
+        }
+        return StorageHealthResult.Healthy(databasePath, "The database passed quick_check and holds only known, readable entries.");
     }
 
     private static List<string> QuickCheck(SqliteConnection connection)
@@ -265,6 +275,50 @@ public static class StorageHealth
             }
         }
         return unknown;
+    }
+
+    /// <summary>
+    /// Live rows written by <see cref="EngineSerializer"/> with a known manifest whose payload
+    /// <see cref="EngineSerializer.Decode"/> rejects, each described by table, manifest, persistence id
+    /// and sequence number. Never the payload or the decoder's message: payloads may hold encrypted
+    /// tokens, and JSON errors quote the bytes they stumbled on.
+    /// </summary>
+    private static IEnumerable<string> UnreadableRows(SqliteConnection connection, string table, string payloadColumn, string serializerColumn)
+    {
+        var columns = Columns(connection, table);
+        if (!new[] { "persistence_id", "sequence_number", "manifest", payloadColumn, serializerColumn }.All(columns.Contains))
+        {
+            return [];
+        }
+        using var command = connection.CreateCommand();
+        var live = columns.Contains("deleted") ? " AND deleted = 0" : "";
+        command.CommandText = $"""
+            SELECT persistence_id, sequence_number, manifest, "{payloadColumn}" FROM "{table}"
+            WHERE {serializerColumn} = $id{live} ORDER BY persistence_id, sequence_number
+            """;
+        command.Parameters.AddWithValue("$id", EngineSerializer.Id);
+        var unreadable = new List<string>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var manifest = reader.IsDBNull(2) ? "" : reader.GetString(2);
+            if (!PersistedTypeRegistry.TryResolve(manifest, out _))
+            {
+                // Reported as NewerVersion by UnknownManifests.
+                continue;
+            }
+            var payload = reader.IsDBNull(3) ? [] : reader.GetFieldValue<byte[]>(3);
+            try
+            {
+                EngineSerializer.Decode(payload, manifest);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Whatever Decode throws (also a record's own validation) recovery would throw too.
+                unreadable.Add($"{table} row '{manifest}' of '{reader.GetString(0)}' #{reader.GetInt64(1).ToString(CultureInfo.InvariantCulture)}");
+            }
+        }
+        return unreadable;
     }
 
     private static HashSet<string> Columns(SqliteConnection connection, string table)

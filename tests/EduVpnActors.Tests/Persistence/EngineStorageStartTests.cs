@@ -53,6 +53,30 @@ public sealed class EngineStorageStartTests : IDisposable
         await AssertStartsAndAnswersFromBundledAsync();
     }
 
+    [Theory]
+    [InlineData("snapshot")]
+    [InlineData("journal")]
+    public async Task GarbagePayloadUnderAKnownManifest_StartRefusedAsCorrupt_MoveAsideThenStarts(string table)
+    {
+        // Without the check, recovery throws in the serializer and the back-off supervisor restarts
+        // the discovery actor forever; the start must refuse with a typed error instead.
+        var path = await StorageFiles.CreatePopulatedAsync(_dir.Path);
+        var (persistenceId, sequenceNr, manifest) = StorageFiles.Damage(path, table, "randomblob(48)");
+        var damaged = File.ReadAllBytes(path);
+
+        var error = Assert.Throws<StorageException>(() => EngineSystem.Create(_dir.Path, Offline()));
+
+        Assert.Equal(StorageProblemKind.Corrupt, error.Kind);
+        Assert.Equal(path, error.DatabasePath);
+        Assert.True(error.CanMoveAside);
+        Assert.Contains($"'{manifest}' of '{persistenceId}' #{sequenceNr}", error.Message, StringComparison.Ordinal);
+        Assert.Equal(damaged, File.ReadAllBytes(path));
+
+        var kept = StorageHealth.MoveAside(error.DatabasePath!);
+        await AssertStartsAndAnswersFromBundledAsync();
+        Assert.Equal(damaged, File.ReadAllBytes(kept));
+    }
+
     [Fact]
     public void DataDirectoryUnderARegularFile_StartRefusedAsUnavailable()
     {

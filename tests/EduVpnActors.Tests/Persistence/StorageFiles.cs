@@ -63,6 +63,39 @@ internal static class StorageFiles
         return command.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// Overwrites the payload of the newest engine-written row of <paramref name="table"/> with the SQL
+    /// expression <paramref name="garbage"/>, keeping its manifest (a journal row is made live, as a
+    /// snapshot may have deleted it). Returns the row's persistence id, sequence number and manifest.
+    /// </summary>
+    public static (string PersistenceId, long SequenceNr, string Manifest) Damage(string databasePath, string table, string garbage)
+    {
+        var (payload, serializer, live) = table switch
+        {
+            "journal" => ("message", "identifier", ", deleted = 0"),
+            "snapshot" => ("snapshot", "serializer_id", ""),
+            _ => throw new ArgumentOutOfRangeException(nameof(table), table, "journal or snapshot"),
+        };
+        using var connection = Open(databasePath);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT persistence_id, sequence_number, manifest FROM {table}
+            WHERE {serializer} = {EduVpnActors.Actors.Persistence.EngineSerializer.Id} ORDER BY sequence_number DESC LIMIT 1
+            """;
+        string persistenceId, manifest;
+        long sequenceNr;
+        using (var reader = command.ExecuteReader())
+        {
+            Assert.True(reader.Read(), $"no engine-written {table} row to damage");
+            (persistenceId, sequenceNr, manifest) = (reader.GetString(0), reader.GetInt64(1), reader.GetString(2));
+        }
+        command.CommandText = $"UPDATE {table} SET {payload} = {garbage}{live} WHERE persistence_id = $pid AND sequence_number = $seq";
+        command.Parameters.AddWithValue("$pid", persistenceId);
+        command.Parameters.AddWithValue("$seq", sequenceNr);
+        Assert.Equal(1, command.ExecuteNonQuery());
+        return (persistenceId, sequenceNr, manifest);
+    }
+
     /// <summary>Overwrites <paramref name="count"/> bytes at <paramref name="offset"/> with seeded random bytes.</summary>
     public static void Scribble(string path, long offset, int count, int seed = 7)
     {

@@ -150,6 +150,40 @@ public sealed class StorageHealthTests(ITestOutputHelper output) : IDisposable
         Assert.True(StorageHealth.Check(_dir.Path, StorageFiles.DatabaseFileName).IsHealthy);
     }
 
+    [Theory]
+    [InlineData("journal", "randomblob(64)")]
+    [InlineData("journal", "CAST('{\"accessToken\":\"SECRET-MARKER-42' AS BLOB)")]
+    [InlineData("snapshot", "randomblob(64)")]
+    [InlineData("snapshot", "CAST('{\"accessToken\":\"SECRET-MARKER-42' AS BLOB)")]
+    public async Task KnownManifestOverAGarbagePayload_IsCorrupt_NamingTheRowButNotItsBytes(string table, string garbage)
+    {
+        var path = await StorageFiles.CreatePopulatedAsync(_dir.Path);
+        var (persistenceId, sequenceNr, manifest) = StorageFiles.Damage(path, table, garbage);
+        Assert.True(StorageFiles.Scalar(path, "SELECT COUNT(*) FROM pragma_quick_check WHERE quick_check = 'ok'") == 1, "the file itself must stay sound");
+
+        var result = StorageHealth.Check(_dir.Path, StorageFiles.DatabaseFileName);
+
+        output.WriteLine(result.Message);
+        Assert.Equal(StorageProblemKind.Corrupt, result.Problem);
+        Assert.Contains($"'{manifest}'", result.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{persistenceId}' #{sequenceNr}", result.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("SECRET-MARKER", result.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("accessToken", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GarbagePayloadInADeletedJournalRow_IsIgnored()
+    {
+        // Deleted rows are never replayed, so they cannot stop recovery.
+        var path = await StorageFiles.CreatePopulatedAsync(_dir.Path);
+        StorageFiles.Execute(path, "DELETE FROM snapshot");
+        Assert.True(StorageFiles.Execute(path, "UPDATE journal SET deleted = 1, message = randomblob(64)") > 0);
+
+        var result = StorageHealth.Check(_dir.Path, StorageFiles.DatabaseFileName);
+
+        Assert.True(result.IsHealthy, result.Message);
+    }
+
     [Fact]
     public async Task CrashMidTransaction_HotJournalLeftBehind_IsHealthyAndKeepsTheCommittedRows()
     {
