@@ -106,6 +106,52 @@ internal static class StorageFiles
         stream.Write(garbage);
     }
 
+    /// <summary>
+    /// Runs <paramref name="action"/> on a dedicated thread that is subject to file permissions: for root,
+    /// CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH are dropped from that thread's effective set first
+    /// (capabilities are per thread, so the rest of the test run keeps them). Returns false, with the
+    /// reason in <paramref name="whyNot"/> and without running <paramref name="action"/>, when they cannot be dropped.
+    /// </summary>
+    public static bool WithoutPermissionBypass<T>(Func<T> action, out T result, out string? whyNot)
+    {
+        T value = default!;
+        string? reason = null;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            if (Environment.IsPrivilegedProcess)
+            {
+                try
+                {
+                    Failover.ThreadCapabilities.DropEffective(Failover.ThreadCapabilities.DacOverride);
+                    Failover.ThreadCapabilities.DropEffective(Failover.ThreadCapabilities.DacReadSearch);
+                }
+                catch (Exception e) when (e is InvalidOperationException or DllNotFoundException or EntryPointNotFoundException)
+                {
+                    reason = $"running as root and cannot drop CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH on a thread ({e.Message})";
+                    return;
+                }
+            }
+            try
+            {
+                value = action();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        });
+        thread.Start();
+        thread.Join();
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+        result = value;
+        whyNot = reason;
+        return reason is null;
+    }
+
     /// <summary>Runs <paramref name="test"/> with <paramref name="path"/> set to <paramref name="mode"/>, restoring 0700 after.</summary>
     public static void WithMode(string path, UnixFileMode mode, Action test)
     {
