@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Configuration;
+using EduVpnActors.Actors.Facade;
 using EduVpnActors.Actors.Hosting;
 using EduVpnActors.Actors.Persistence;
 using EduVpnActors.Messages.Discovery;
@@ -146,6 +147,37 @@ public sealed class EngineStorageStartTests(ITestOutputHelper output) : IDisposa
         {
             return e;
         }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(33)]
+    public async Task TokenKeyFileOfTheWrongLength_FacadeStartRefusedAsTokenKeyDamaged_MoveAsideThenStartsWithANewKey(int length)
+    {
+        Directory.CreateDirectory(_dir.Path);
+        var keyPath = Path.Combine(_dir.Path, "session-tokens.key");
+        var damaged = new byte[length];
+        Random.Shared.NextBytes(damaged);
+        File.WriteAllBytes(keyPath, damaged);
+
+        var error = Assert.Throws<StorageException>(() => EduVpnEngine.Start(new EduVpnEngineOptions(_dir.Path, Offline())));
+
+        output.WriteLine(error.Message);
+        Assert.Equal(StorageProblemKind.TokenKeyDamaged, error.Kind);
+        Assert.Equal(keyPath, error.DatabasePath);
+        Assert.True(error.CanMoveAside);
+        Assert.Contains($"'{keyPath}'", error.Message, StringComparison.Ordinal);
+        Assert.Equal(damaged, File.ReadAllBytes(keyPath));
+
+        var kept = StorageHealth.MoveAside(error.DatabasePath!);
+        await using (var engine = EduVpnEngine.Start(new EduVpnEngineOptions(_dir.Path, Offline())))
+        {
+            var servers = await engine.Runtime.Discovery.Ask<ServerListResponse>(new GetServerList(), TimeSpan.FromSeconds(30));
+            Assert.NotEmpty(servers.List.Servers);
+        }
+        Assert.Equal(32, new FileInfo(keyPath).Length);
+        Assert.Equal(damaged, File.ReadAllBytes(kept));
     }
 
     [Fact]

@@ -329,6 +329,7 @@ public sealed class StorageHealthTests(ITestOutputHelper output) : IDisposable
     {
         Assert.True(new StorageException(StorageProblemKind.Corrupt, "x", "/db").CanMoveAside);
         Assert.True(new StorageException(StorageProblemKind.NewerVersion, "x", "/db").CanMoveAside);
+        Assert.True(new StorageException(StorageProblemKind.TokenKeyDamaged, "x", "/session-tokens.key").CanMoveAside);
         Assert.False(new StorageException(StorageProblemKind.Locked, "x", "/db").CanMoveAside);
         Assert.False(new StorageException(StorageProblemKind.PermissionDenied, "x", "/db").CanMoveAside);
         Assert.False(new StorageException(StorageProblemKind.Corrupt, "x").CanMoveAside);
