@@ -13,7 +13,12 @@ catch (StorageException e)
 {
     // A damaged store is never reset silently: say what is wrong and how to get out.
     AnsiConsole.MarkupLineInterpolated($"[red]{ErrorTexts.For(e.Kind)}[/] ({e.Message})");
-    if (e.CanMoveAside)
+    if (e.Kind == StorageProblemKind.TokenKeyDamaged)
+    {
+        // repair checks the database only; the key file is moved by hand (its message says what that costs).
+        AnsiConsole.MarkupLineInterpolated($"For example: [bold]mv '{e.DatabasePath}' '{e.DatabasePath}.damaged'[/]");
+    }
+    else if (e.CanMoveAside)
     {
         AnsiConsole.MarkupLine("Run [bold]eduvpn-actors repair --move-aside[/] to keep the damaged file aside and start fresh.");
     }

@@ -7,6 +7,7 @@ using EduVpnActors.Actors.Client;
 using EduVpnActors.Actors.Configuration;
 using EduVpnActors.Actors.Hosting;
 using EduVpnActors.Actors.Servers.Logic;
+using EduVpnActors.Actors.Sessions.Tokens;
 using EduVpnActors.Messages.Client;
 using EduVpnActors.Messages.Connection;
 using EduVpnActors.Messages.Discovery;
@@ -65,13 +66,17 @@ public sealed class EduVpnEngine : IAsyncDisposable
     public CultureInfo Culture { get; set; }
 
     /// <summary>Starts an engine of its own (actor system, SQLite journal in the data directory).</summary>
+    /// <exception cref="Persistence.StorageException">The database or the token key file cannot be used; see <see cref="Persistence.StorageException.Kind"/>.</exception>
     public static EduVpnEngine Start(EduVpnEngineOptions? options = null)
     {
         options ??= new EduVpnEngineOptions();
-        var system = EngineSystem.Create(options.DataDirectory ?? DataDirectory.Default(), options.Overrides);
+        var config = EngineSystem.PrepareConfig(options.DataDirectory ?? DataDirectory.Default(), options.Overrides);
+        // Before the actor system: a damaged key file is a StorageException like a damaged database.
+        var tokenProtector = AesGcmTokenProtector.FromConfig(config);
+        var system = ActorSystem.Create(EngineSystem.DefaultName, config);
         try
         {
-            var runtime = EngineRuntime.Start(system, options.Time);
+            var runtime = EngineRuntime.Start(system, options.Time, tokenProtector);
             return new EduVpnEngine(runtime, ownsSystem: true, options.Culture ?? CultureInfo.CurrentUICulture);
         }
         catch

@@ -56,6 +56,7 @@ public sealed class EngineRuntime : IDisposable
     /// <paramref name="tokenProtector"/> encrypts the stored OAuth tokens (null: <see cref="AesGcmTokenProtector"/>
     /// with its key file in the data directory).
     /// </summary>
+    /// <exception cref="Persistence.StorageException"><see cref="Persistence.StorageProblemKind.TokenKeyDamaged"/>: the default protector's key file is not a key.</exception>
     public static EngineRuntime Start(ActorSystem system, TimeProvider? time = null, ITokenProtector? tokenProtector = null)
     {
         time ??= TimeProvider.System;

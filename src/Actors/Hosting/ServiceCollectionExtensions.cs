@@ -50,6 +50,9 @@ public static class ServiceCollectionExtensions
         // Runs while the host resolves its hosted services, before any of them starts: a StorageException
         // thrown here reaches the caller of the host's StartAsync unchanged, and no actor system is created.
         var config = state.Config;
+        // The key file is read here too, so a damaged one is the same early StorageException rather than
+        // a failure inside the actor starter, after the actor system is up.
+        var tokenProtector = state.Options.TokenProtector ?? Sessions.Tokens.AesGcmTokenProtector.FromConfig(config);
         builder.AddHocon(config, HoconAddMode.Prepend);
         if (state.Options.UseMicrosoftLogging)
         {
@@ -63,7 +66,7 @@ public static class ServiceCollectionExtensions
         }
         builder.WithActors((system, registry) =>
         {
-            var runtime = EngineRuntime.Start(system, state.Options.Time, state.Options.TokenProtector);
+            var runtime = EngineRuntime.Start(system, state.Options.Time, tokenProtector);
             registry.Register<DiscoveryActorKey>(runtime.Discovery);
             registry.Register<RegistryActorKey>(runtime.Registry);
             registry.Register<SessionsActorKey>(runtime.Sessions);

@@ -33,7 +33,14 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
     public override byte[] ToBinary(object obj) => JsonSerializer.SerializeToUtf8Bytes(obj, obj.GetType(), JsonOptions);
 
     /// <inheritdoc/>
-    public override object FromBinary(byte[] bytes, string manifest)
+    public override object FromBinary(byte[] bytes, string manifest) => Decode(bytes, manifest);
+
+    /// <summary>
+    /// The decoding of <see cref="FromBinary"/>, without an actor system, so that
+    /// <see cref="StorageHealth"/> can prove at start that recovery will be able to read every row.
+    /// </summary>
+    /// <exception cref="SerializationException">Unknown manifest, or a payload that is not that manifest's JSON.</exception>
+    internal static object Decode(byte[] bytes, string manifest)
     {
         if (!PersistedTypeRegistry.TryResolve(manifest, out var type))
         {

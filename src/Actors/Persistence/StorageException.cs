@@ -3,7 +3,10 @@ namespace EduVpnActors.Actors.Persistence;
 /// <summary>Why the engine's storage cannot be used.</summary>
 public enum StorageProblemKind
 {
-    /// <summary>The database file is damaged: not a SQLite file, truncated, or failing <c>PRAGMA quick_check</c>.</summary>
+    /// <summary>
+    /// The database file is damaged: not a SQLite file, truncated, failing <c>PRAGMA quick_check</c>, or
+    /// holding a journal or snapshot entry of a known kind whose content cannot be read back.
+    /// </summary>
     Corrupt,
     /// <summary>Another connection or process holds a lock on the database (e.g. a second engine).</summary>
     Locked,
@@ -13,6 +16,11 @@ public enum StorageProblemKind
     PermissionDenied,
     /// <summary>The path cannot hold a database at all (a path component is a file, the database path is a directory, I/O error).</summary>
     Unavailable,
+    /// <summary>
+    /// The key file that encrypts the stored tokens (<c>session-tokens.key</c>) is not a key. Moving it aside
+    /// starts with a new key; the stored sign-ins cannot be read with it, so each server is authorized again.
+    /// </summary>
+    TokenKeyDamaged,
 }
 
 /// <summary>
@@ -33,9 +41,13 @@ public sealed class StorageException : Exception
     /// <summary>The category of the problem.</summary>
     public StorageProblemKind Kind { get; }
 
-    /// <summary>The database file concerned, when known (the argument for <see cref="StorageHealth.MoveAside"/>).</summary>
+    /// <summary>
+    /// The file concerned, when known (the argument for <see cref="StorageHealth.MoveAside"/>): the database,
+    /// or the token key file for <see cref="StorageProblemKind.TokenKeyDamaged"/>.
+    /// </summary>
     public string? DatabasePath { get; }
 
-    /// <summary>Whether moving the database aside is a way out (damaged or from a newer version; not a lock or permissions).</summary>
-    public bool CanMoveAside => Kind is StorageProblemKind.Corrupt or StorageProblemKind.NewerVersion && DatabasePath is not null;
+    /// <summary>Whether moving the file aside is a way out (damaged or from a newer version; not a lock or permissions).</summary>
+    public bool CanMoveAside =>
+        Kind is StorageProblemKind.Corrupt or StorageProblemKind.NewerVersion or StorageProblemKind.TokenKeyDamaged && DatabasePath is not null;
 }

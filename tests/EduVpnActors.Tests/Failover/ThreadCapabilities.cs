@@ -5,10 +5,17 @@ namespace EduVpnActors.Tests.Failover;
 /// <summary>
 /// Linux capabilities belong to a thread, not the process: dropping one from the calling thread's
 /// effective set lets a test see what an unprivileged process sees, without touching the rest of
-/// the test run. Used on throw-away threads only (<see cref="NetnsLab.InNamespace{T}"/>).
+/// the test run. Used on throw-away threads only (<see cref="NetnsLab.InNamespace{T}"/>,
+/// <c>StorageFiles.WithoutPermissionBypass</c>).
 /// </summary>
 internal static class ThreadCapabilities
 {
+    /// <summary>Bypasses file read, write and execute permission checks.</summary>
+    public const int DacOverride = 1;
+
+    /// <summary>Bypasses file read and directory search permission checks.</summary>
+    public const int DacReadSearch = 2;
+
     public const int NetRaw = 13;
 
     private const uint Version3 = 0x20080522;

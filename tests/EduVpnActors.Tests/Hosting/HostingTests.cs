@@ -105,7 +105,25 @@ public sealed class HostingTests : IAsyncLifetime
         Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<EduVpnEngine>());
     }
 
-    private IHost BuildHost()
+    [Fact]
+    public async Task GenericHost_DamagedTokenKeyFile_StartFailsWithStorageExceptionNamingTheKeyFile()
+    {
+        Directory.CreateDirectory(_dataDirectory.Path);
+        var keyPath = Path.Combine(_dataDirectory.Path, "session-tokens.key");
+        await File.WriteAllBytesAsync(keyPath, new byte[7]);
+        using var host = BuildHost(hostProtector: false);
+
+        var error = await Assert.ThrowsAsync<StorageException>(() => host.StartAsync());
+
+        Assert.Equal(StorageProblemKind.TokenKeyDamaged, error.Kind);
+        Assert.Equal(keyPath, error.DatabasePath);
+        Assert.Equal(7, new FileInfo(keyPath).Length);
+        // Refused before the actor system started, as for a damaged database: not from inside the actor starter.
+        Assert.DoesNotContain(_logs.Messages, m => m.Contains("Unable to start AkkaHostedService", StringComparison.Ordinal));
+        Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<EduVpnEngine>());
+    }
+
+    private IHost BuildHost(bool hostProtector = true)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -122,7 +140,7 @@ public sealed class HostingTests : IAsyncLifetime
         {
             options.Overrides["eduvpn.discovery.trusted-keys"] = $"[\"{_signer.PublicKey}\"]";
             options.Overrides["eduvpn.http.extra-trusted-certificate"] = TestCertificate.PemPath;
-            options.TokenProtector = _tokens;
+            options.TokenProtector = hostProtector ? _tokens : null;
         });
         return builder.Build();
     }

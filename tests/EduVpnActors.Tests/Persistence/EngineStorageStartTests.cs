@@ -2,10 +2,12 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Configuration;
+using EduVpnActors.Actors.Facade;
 using EduVpnActors.Actors.Hosting;
 using EduVpnActors.Actors.Persistence;
 using EduVpnActors.Messages.Discovery;
 using EduVpnActors.Tests.Support;
+using Xunit.Abstractions;
 
 namespace EduVpnActors.Tests.Persistence;
 
@@ -13,7 +15,7 @@ namespace EduVpnActors.Tests.Persistence;
 /// The engine start on damaged storage: a typed <see cref="StorageException"/>, the file untouched,
 /// and after <see cref="StorageHealth.MoveAside"/> a fresh start whose discovery answers from the bundled copy.
 /// </summary>
-public sealed class EngineStorageStartTests : IDisposable
+public sealed class EngineStorageStartTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempDataDirectory _dir = new();
 
@@ -53,6 +55,30 @@ public sealed class EngineStorageStartTests : IDisposable
         await AssertStartsAndAnswersFromBundledAsync();
     }
 
+    [Theory]
+    [InlineData("snapshot")]
+    [InlineData("journal")]
+    public async Task GarbagePayloadUnderAKnownManifest_StartRefusedAsCorrupt_MoveAsideThenStarts(string table)
+    {
+        // Without the check, recovery throws in the serializer and the back-off supervisor restarts
+        // the discovery actor forever; the start must refuse with a typed error instead.
+        var path = await StorageFiles.CreatePopulatedAsync(_dir.Path);
+        var (persistenceId, sequenceNr, manifest) = StorageFiles.Damage(path, table, "randomblob(48)");
+        var damaged = File.ReadAllBytes(path);
+
+        var error = Assert.Throws<StorageException>(() => EngineSystem.Create(_dir.Path, Offline()));
+
+        Assert.Equal(StorageProblemKind.Corrupt, error.Kind);
+        Assert.Equal(path, error.DatabasePath);
+        Assert.True(error.CanMoveAside);
+        Assert.Contains($"'{manifest}' of '{persistenceId}' #{sequenceNr}", error.Message, StringComparison.Ordinal);
+        Assert.Equal(damaged, File.ReadAllBytes(path));
+
+        var kept = StorageHealth.MoveAside(error.DatabasePath!);
+        await AssertStartsAndAnswersFromBundledAsync();
+        Assert.Equal(damaged, File.ReadAllBytes(kept));
+    }
+
     [Fact]
     public void DataDirectoryUnderARegularFile_StartRefusedAsUnavailable()
     {
@@ -87,23 +113,71 @@ public sealed class EngineStorageStartTests : IDisposable
     }
 
     [Fact]
-    public void DataDirectoryWithoutWritePermission_StartRefusedAsPermissionDenied_ExceptForRoot()
+    public void DataDirectoryWithoutWritePermission_StartRefusedAsPermissionDenied_AlsoForRootWithoutItsBypass()
     {
         Directory.CreateDirectory(_dir.Path);
+        var database = Path.Combine(_dir.Path, StorageFiles.DatabaseFileName);
         StorageFiles.WithMode(_dir.Path, UnixFileMode.UserRead | UnixFileMode.UserExecute, () =>
         {
-            if (Environment.IsPrivilegedProcess)
+            if (!StorageFiles.WithoutPermissionBypass(StartOrRefuse, out var error, out var whyNot))
             {
-                // Root may write into a 0500 directory, so the engine rightly starts (and creates its database).
-                var system = EngineSystem.Create(_dir.Path, Offline());
-                system.Terminate().Wait(TimeSpan.FromSeconds(10));
-                Assert.True(File.Exists(Path.Combine(_dir.Path, StorageFiles.DatabaseFileName)));
+                // Root with its bypass may write into a 0500 directory, so the engine rightly starts.
+                output.WriteLine($"PermissionDenied NOT exercised: {whyNot}. Only root's bypass is checked.");
+                Assert.Null(StartOrRefuse());
+                Assert.True(File.Exists(database));
                 return;
             }
-            var error = Assert.Throws<StorageException>(() => EngineSystem.Create(_dir.Path, Offline()));
+            Assert.NotNull(error);
             Assert.Equal(StorageProblemKind.PermissionDenied, error.Kind);
-            Assert.False(File.Exists(Path.Combine(_dir.Path, StorageFiles.DatabaseFileName)));
+            Assert.False(error.CanMoveAside);
+            Assert.False(File.Exists(database));
         });
+    }
+
+    /// <summary>Starts the engine and stops it again (null), or returns why it refused.</summary>
+    private StorageException? StartOrRefuse()
+    {
+        try
+        {
+            var system = EngineSystem.Create(_dir.Path, Offline());
+            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            return null;
+        }
+        catch (StorageException e)
+        {
+            return e;
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(33)]
+    public async Task TokenKeyFileOfTheWrongLength_FacadeStartRefusedAsTokenKeyDamaged_MoveAsideThenStartsWithANewKey(int length)
+    {
+        Directory.CreateDirectory(_dir.Path);
+        var keyPath = Path.Combine(_dir.Path, "session-tokens.key");
+        var damaged = new byte[length];
+        Random.Shared.NextBytes(damaged);
+        File.WriteAllBytes(keyPath, damaged);
+
+        var error = Assert.Throws<StorageException>(() => EduVpnEngine.Start(new EduVpnEngineOptions(_dir.Path, Offline())));
+
+        output.WriteLine(error.Message);
+        Assert.Equal(StorageProblemKind.TokenKeyDamaged, error.Kind);
+        Assert.Equal(keyPath, error.DatabasePath);
+        Assert.True(error.CanMoveAside);
+        Assert.Contains($"'{keyPath}'", error.Message, StringComparison.Ordinal);
+        Assert.Equal(damaged, File.ReadAllBytes(keyPath));
+
+        var kept = StorageHealth.MoveAside(error.DatabasePath!);
+        await using (var engine = EduVpnEngine.Start(new EduVpnEngineOptions(_dir.Path, Offline())))
+        {
+            var servers = await engine.Runtime.Discovery.Ask<ServerListResponse>(new GetServerList(), TimeSpan.FromSeconds(30));
+            Assert.NotEmpty(servers.List.Servers);
+        }
+        Assert.Equal(32, new FileInfo(keyPath).Length);
+        Assert.Equal(damaged, File.ReadAllBytes(kept));
     }
 
     [Fact]

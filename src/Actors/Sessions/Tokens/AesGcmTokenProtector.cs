@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using EduVpnActors.Actors.Configuration;
+using EduVpnActors.Actors.Persistence;
 
 namespace EduVpnActors.Actors.Sessions.Tokens;
 
@@ -29,7 +30,7 @@ public sealed class AesGcmTokenProtector : ITokenProtector
     }
 
     /// <summary>Loads the key file, creating it (32 random bytes, mode 0600) when it does not exist.</summary>
-    /// <exception cref="TokenProtectionException">The file exists but is not a key.</exception>
+    /// <exception cref="StorageException"><see cref="StorageProblemKind.TokenKeyDamaged"/>: the file exists but is not a key (it is left as it is).</exception>
     public static AesGcmTokenProtector FromKeyFile(string path)
     {
         if (!File.Exists(path))
@@ -41,7 +42,10 @@ public sealed class AesGcmTokenProtector : ITokenProtector
         var key = File.ReadAllBytes(path);
         if (key.Length != KeySize)
         {
-            throw new TokenProtectionException($"The token key file '{path}' is damaged (wrong length).");
+            // Never replaced silently: a host may want to restore the real key from a backup first.
+            throw new StorageException(StorageProblemKind.TokenKeyDamaged,
+                $"The token key file '{path}' is damaged ({key.Length} bytes, a key has {KeySize}). Move it aside to start with a new key; "
+                + "the stored sign-ins cannot be read with it, so each server is authorized again.", path);
         }
         return new AesGcmTokenProtector(key);
     }
@@ -50,6 +54,7 @@ public sealed class AesGcmTokenProtector : ITokenProtector
     /// The engine's default: the key file <c>eduvpn.oauth.token-key-file-name</c> in <c>eduvpn.data-directory</c>
     /// (or <see cref="DataDirectory.Default"/> when that is empty).
     /// </summary>
+    /// <exception cref="StorageException"><see cref="StorageProblemKind.TokenKeyDamaged"/>: the key file is not a key.</exception>
     public static AesGcmTokenProtector FromConfig(Akka.Configuration.Config config)
     {
         var directory = config.GetString("eduvpn.data-directory", "");
