@@ -31,9 +31,14 @@ public sealed record ClientDependencies(
 /// time, and owns that server's connection state machine as a child. Each step asks one other actor
 /// and waits for the reply with the step's request id, so while it waits for discovery, the registry,
 /// the session or the host's answer, state queries and host state changes are still served at once.
+/// A step that waits for another engine actor has a deadline (<see cref="ClientSettings.ReplyTimeout"/>):
+/// a lost reply (e.g. a child restarted by its back-off supervisor) fails the operation instead of
+/// leaving the server busy for good. Waits for the user have their own limits and no deadline here.
 /// </summary>
-public sealed class ServerConnectionActor : ReceiveActor
+public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
 {
+    private const string ReplyDeadlineKey = "reply-deadline";
+
     private readonly ServerId _server;
     private readonly ClientDependencies _deps;
     private readonly IActorRef _stateMachine;
@@ -43,6 +48,7 @@ public sealed class ServerConnectionActor : ReceiveActor
     private Operation? _op;
     private VpnConfiguration? _configuration;
     private long _ids;
+    private long _steps;
 
     /// <summary>Creates the connection actor of <paramref name="server"/>; the client actor starts it.</summary>
     public ServerConnectionActor(ServerId server, ClientDependencies deps)
@@ -60,6 +66,7 @@ public sealed class ServerConnectionActor : ReceiveActor
         Receive<SetProfile>(m => Start(m.RequestId, () => BeginSetProfile(m)));
         Receive<SetLocation>(m => Start(m.RequestId, () => BeginSetLocation(m)));
         Receive<RemoveServer>(m => Start(m.RequestId, BeginRemove));
+        Receive<ReplyDeadline>(OnReplyDeadline);
         Receive<StartFailover>(OnStartFailover);
         Receive<AnswerQuestion>(OnAnswer);
         Receive<CancelOperation>(OnCancel);
@@ -77,6 +84,9 @@ public sealed class ServerConnectionActor : ReceiveActor
         });
         ReceiveAny(Continue);
     }
+
+    /// <inheritdoc/>
+    public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Props for the connection of <paramref name="server"/>.</summary>
     public static Props Props(ServerId server, ClientDependencies deps) =>
@@ -102,7 +112,7 @@ public sealed class ServerConnectionActor : ReceiveActor
                 Transition(ConnectionState.AddingServer);
             }
             var addId = NextId("add");
-            Ask(_deps.Registry, new AddServerRecord(addId, resolved.Id, resolved.BaseUrl, resolved.DisplayName, resolved.OrganizationId),
+            Ask(_deps.Registry, "registry", addId, new AddServerRecord(addId, resolved.Id, resolved.BaseUrl, resolved.DisplayName, resolved.OrganizationId),
                 Expect<ServerRecordAdded>(addId, added =>
                 {
                     if (!added.AlreadyKnown)
@@ -238,12 +248,12 @@ public sealed class ServerConnectionActor : ReceiveActor
                 return;
             case ServerType.SecureInternet:
                 // Official rule 14: the organization list is fetched when it is needed, and it is now.
-                Ask(_deps.Discovery, new GetOrganizationList(), Expect<OrganizationListResponse>(null, organizations =>
-                    Ask(_deps.Discovery, new GetServerList(), Expect<ServerListResponse>(null, servers =>
+                Ask(_deps.Discovery, "discovery", null, new GetOrganizationList(), Expect<OrganizationListResponse>(null, organizations =>
+                    Ask(_deps.Discovery, "discovery", null, new GetServerList(), Expect<ServerListResponse>(null, servers =>
                         next(Usable(servers.List, servers.Status), Usable(organizations.List, organizations.Status))))));
                 return;
             default:
-                Ask(_deps.Discovery, new GetServerList(), Expect<ServerListResponse>(null, servers =>
+                Ask(_deps.Discovery, "discovery", null, new GetServerList(), Expect<ServerListResponse>(null, servers =>
                     next(Usable(servers.List, servers.Status), OrganizationList.Empty)));
                 return;
         }
@@ -409,31 +419,56 @@ public sealed class ServerConnectionActor : ReceiveActor
         }
     }
 
-    private void Ask(IActorRef target, object request, Func<object, bool> onReply)
+    /// <summary>Sends one step's request to another engine actor and arms the step's deadline.</summary>
+    /// <param name="target">The actor that answers.</param>
+    /// <param name="what">Who answers, for the time-out message.</param>
+    /// <param name="requestId">The step's request id (null: discovery, which has none).</param>
+    /// <param name="request">The request.</param>
+    /// <param name="onReply">Takes the reply; false when the message is not the awaited one.</param>
+    private void Ask(IActorRef target, string what, string? requestId, object request, Func<object, bool> onReply)
     {
-        _op!.Next = onReply;
+        var op = _op!;
+        op.Next = onReply;
+        op.WaitingFor = what;
+        op.StepRequestId = requestId;
+        op.Step = ++_steps;
+        Timers.StartSingleTimer(ReplyDeadlineKey, new ReplyDeadline(op.Step), _deps.Settings.ReplyTimeout);
         target.Tell(request);
     }
 
     private void AskRegistry<T>(Func<string, IRegistryRequest> request, Action<T> onReply) where T : class
     {
         var id = NextId("registry");
-        Ask(_deps.Registry, request(id), Expect(id, onReply));
+        Ask(_deps.Registry, "registry", id, request(id), Expect(id, onReply));
     }
 
     private void AskSession(SessionTarget target, ISessionRequest request, Func<object, bool> onReply)
     {
         _op!.SessionTarget = target;
         _op.SessionRequestId = request.RequestId;
-        Ask(_deps.Sessions, new SessionEnvelope(_server, target.AuthorizationBaseUrl, target.OrganizationId, target.AuthenticationUrlTemplate, request), onReply);
+        Ask(_deps.Sessions, "session", request.RequestId,
+            new SessionEnvelope(_server, target.AuthorizationBaseUrl, target.OrganizationId, target.AuthenticationUrlTemplate, request), onReply);
     }
 
     private void AskHost(ConnectionState state, ConnectionStateData question, string questionId, Action<string> onAnswer)
     {
+        // The user may take as long as they like (the host cancels); no engine deadline.
+        Timers.Cancel(ReplyDeadlineKey);
         Transition(state, question);
         _op!.QuestionId = questionId;
         _op.OnAnswer = onAnswer;
         _op.Next = null;
+    }
+
+    private void OnReplyDeadline(ReplyDeadline deadline)
+    {
+        // Only the step that armed it: a tick queued before its step was answered is stale.
+        if (_op is { Next: not null, InAuthorization: false } op && op.Step == deadline.Step)
+        {
+            _log.Warning("No reply from the {0} for {1} within {2}; the operation fails", op.WaitingFor, _server, _deps.Settings.ReplyTimeout);
+            Fail(new ClientError(ClientErrorKind.Timeout,
+                $"the {op.WaitingFor} did not answer within {_deps.Settings.ReplyTimeout.TotalSeconds:0.###} seconds"));
+        }
     }
 
     /// <summary>A reply handler that takes <typeparamref name="T"/> with the step's request id (null: discovery, which has none).</summary>
@@ -472,12 +507,14 @@ public sealed class ServerConnectionActor : ReceiveActor
                 return;
             case AuthorizationUrlReady url when op is not null && url.RequestId == op.SessionRequestId:
                 op.InAuthorization = true;
+                // Now the user's browser decides; the session's own callback time-out bounds that wait.
+                Timers.Cancel(ReplyDeadlineKey);
                 Transition(ConnectionState.OAuthStarted, new AuthorizationUrlData(url.Url));
                 return;
             case SessionRequestFailed failed when op is not null && failed.RequestId == op.SessionRequestId:
                 Fail(SessionError(failed.Failure, op.Interactive));
                 return;
-            case RegistryRequestFailed refused when op is not null && refused.RequestId.StartsWith(_server.ToString(), StringComparison.Ordinal):
+            case RegistryRequestFailed refused when op is not null && refused.RequestId == op.StepRequestId:
                 Fail(new ClientError(refused.Kind switch
                 {
                     RegistryErrorKind.UnknownServer => ClientErrorKind.UnknownServer,
@@ -659,6 +696,7 @@ public sealed class ServerConnectionActor : ReceiveActor
     {
         var op = _op!;
         _op = null;
+        Timers.Cancel(ReplyDeadlineKey);
         op.ReplyTo.Tell(reply);
     }
 
@@ -670,6 +708,7 @@ public sealed class ServerConnectionActor : ReceiveActor
             return;
         }
         _op = null;
+        Timers.Cancel(ReplyDeadlineKey);
         op.OnFailure?.Invoke();
         if (rollBack)
         {
@@ -696,6 +735,9 @@ public sealed class ServerConnectionActor : ReceiveActor
         }
     }
 
+    /// <summary>The deadline of the step numbered <paramref name="Step"/>.</summary>
+    private sealed record ReplyDeadline(long Step) : INoSerializationVerificationNeeded, INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+
     /// <summary>The one running operation: who waits for it and which reply the current step expects.</summary>
     private sealed class Operation(string requestId, IActorRef replyTo, ConnectionState startState)
     {
@@ -703,6 +745,9 @@ public sealed class ServerConnectionActor : ReceiveActor
         public IActorRef ReplyTo { get; } = replyTo;
         public ConnectionState StartState { get; } = startState;
         public Func<object, bool>? Next { get; set; }
+        public string? WaitingFor { get; set; }
+        public string? StepRequestId { get; set; }
+        public long Step { get; set; }
         public bool Interactive { get; set; } = true;
         public ConnectionState? AfterAuthorization { get; set; }
         public bool InAuthorization { get; set; }

@@ -1,0 +1,134 @@
+using Akka.Actor;
+using Akka.TestKit;
+using EduVpnActors.Actors.Client;
+using EduVpnActors.Actors.Failover;
+using EduVpnActors.Actors.WireGuard;
+using EduVpnActors.Messages.Client;
+using EduVpnActors.Messages.Common;
+using EduVpnActors.Messages.Connection;
+using EduVpnActors.Messages.Servers;
+using EduVpnActors.Messages.Sessions;
+
+namespace EduVpnActors.Tests.Client;
+
+/// <summary>
+/// The client actor and its connections against probes for the registry, discovery and sessions,
+/// so a test decides which reply comes, when, and which never does.
+/// </summary>
+public sealed class ServerConnectionActorTests : Akka.TestKit.Xunit2.TestKit
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromMilliseconds(400);
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(10);
+    private static readonly ServerId Server = new(ServerType.Custom, "https://vpn.example.org/");
+    private static readonly DateTimeOffset AuthorizedAt = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+
+    private readonly TestProbe _registry;
+    private readonly TestProbe _discovery;
+    private readonly TestProbe _sessions;
+    private readonly TestProbe _states;
+    private readonly IActorRef _client;
+
+    public ServerConnectionActorTests() : base("akka.loglevel = WARNING")
+    {
+        _registry = CreateTestProbe("registry");
+        _discovery = CreateTestProbe("discovery");
+        _sessions = CreateTestProbe("sessions");
+        _states = CreateTestProbe("states");
+        var deps = new ClientDependencies(_discovery.Ref, _registry.Ref, _sessions.Ref, ClientSettings.Default with { ReplyTimeout = Deadline },
+            LoopbackFreePorts.Instance, TimeProvider.System, FailoverSettings.Default);
+        _client = Sys.ActorOf(ClientActor.Props(deps), "client");
+        _client.Tell(new SubscribeClientStates(_states.Ref));
+    }
+
+    [Fact]
+    public void LostRegistryReply_OperationTimesOut_RollsBackAndTheServerTakesNewRequests()
+    {
+        _client.Tell(new GetConfig("get-1", Server));
+        var lost = _registry.ExpectMsg<GetServerRecords>(Long);
+
+        // Not before the deadline: it is the deadline that ends the wait, not anything else.
+        ExpectNoMsg(Deadline / 2);
+        var failed = ExpectMsg<ClientRequestFailed>(Long);
+        Assert.Equal("get-1", failed.RequestId);
+        Assert.Equal(ClientErrorKind.Timeout, failed.Error.Kind);
+        Assert.Contains("registry", failed.Error.Message);
+        WaitForState(ConnectionState.GettingConfig);
+        WaitForState(ConnectionState.Main);
+
+        // Not Busy any more; the late answer to the lost step must not drive the new operation.
+        _client.Tell(new GetConfig("get-2", Server));
+        var second = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Send(_registry.LastSender, new ServerRecords(lost.RequestId, [Record()], null));
+        _registry.Reply(new ServerRecords(second.RequestId, [], null));
+        var unknown = ExpectMsg<ClientRequestFailed>(Long);
+        Assert.Equal("get-2", unknown.RequestId);
+        Assert.Equal(ClientErrorKind.UnknownServer, unknown.Error.Kind);
+    }
+
+    [Fact]
+    public void LostSessionReply_OperationTimesOut()
+    {
+        _client.Tell(new GetConfig("get-1", Server));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [Record()], null));
+        var envelope = _sessions.ExpectMsg<SessionEnvelope>(Long);
+        Assert.IsType<EnsureAuthorized>(envelope.Request);
+
+        var failed = ExpectMsg<ClientRequestFailed>(Long);
+        Assert.Equal(ClientErrorKind.Timeout, failed.Error.Kind);
+        Assert.Contains("session", failed.Error.Message);
+        WaitForState(ConnectionState.Main);
+    }
+
+    [Fact]
+    public void BrowserAndProfileQuestion_WaitForTheUserWithoutDeadline_TheNextInternalStepHasOneAgain()
+    {
+        _client.Tell(new GetConfig("get-1", Server));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [Record()], null));
+        var authorize = _sessions.ExpectMsg<SessionEnvelope>(Long).Request;
+        Assert.IsType<EnsureAuthorized>(authorize);
+
+        // The browser is open: the session's callback time-out bounds this, not the reply deadline.
+        _sessions.Reply(new AuthorizationUrlReady(authorize.RequestId, Server, new Uri("https://vpn.example.org/oauth/authorize")));
+        ExpectNoMsg(Deadline * 3);
+        _sessions.Reply(new SessionAuthorized(authorize.RequestId, Server, AuthorizedAt));
+        var info = _sessions.ExpectMsg<SessionEnvelope>(Long).Request;
+        Assert.IsType<FetchInfo>(info);
+        _sessions.Reply(new InfoFetched(info.RequestId, [Profile("one"), Profile("two")]));
+
+        // The user thinks about the profile question for longer than the deadline.
+        var question = Assert.IsType<ProfileQuestion>(WaitForState(ConnectionState.AskProfile).Data);
+        ExpectNoMsg(Deadline * 3);
+        _client.Tell(new AnswerQuestion("answer-1", Server, question.QuestionId, "two"));
+        ExpectMsg<QuestionAnswered>(Long);
+
+        // Storing the choice is an internal step again: a lost registry reply times out.
+        _registry.ExpectMsg<RecordProfileChoice>(Long);
+        var failed = ExpectMsg<ClientRequestFailed>(Long);
+        Assert.Equal("get-1", failed.RequestId);
+        Assert.Equal(ClientErrorKind.Timeout, failed.Error.Kind);
+        WaitForState(ConnectionState.Main);
+    }
+
+    [Fact]
+    public void AnsweredSteps_NeverTimeOut()
+    {
+        _client.Tell(new SetProfile("set-1", Server, "two"));
+        var choice = _registry.ExpectMsg<RecordProfileChoice>(Long);
+        _registry.Reply(new RegistryUpdated(choice.RequestId, Record() with { ProfileId = "two" }, null));
+        Assert.Equal("two", ExpectMsg<ServerUpdated>(Long).Server.ProfileId);
+        // The cancelled deadline stays silent.
+        ExpectNoMsg(Deadline * 2);
+    }
+
+    private ConnectionStateChanged WaitForState(ConnectionState state) =>
+        _states.FishForMessage<ConnectionStateChanged>(c => c.To == state && c.From != c.To, Long);
+
+    private static ServerRecord Record() =>
+        new(Server, "https://vpn.example.org/", LocalizedText.English("Example"), null, null, null, null,
+            new Dictionary<string, string>(), AuthorizedAt, AuthorizedAt, null, null);
+
+    private static Profile Profile(string id) =>
+        new(id, LocalizedText.English(id), true, [VpnProtocol.WireGuard, VpnProtocol.OpenVpn], [], []);
+}
