@@ -49,6 +49,8 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
     private VpnConfiguration? _configuration;
     private long _ids;
     private long _steps;
+    private string? _retiring;
+    private bool _stopWhenIdle;
 
     /// <summary>Creates the connection actor of <paramref name="server"/>; the client actor starts it.</summary>
     public ServerConnectionActor(ServerId server, ClientDependencies deps)
@@ -67,6 +69,16 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         Receive<SetLocation>(m => Start(m.RequestId, () => BeginSetLocation(m)));
         Receive<RemoveServer>(m => Start(m.RequestId, BeginRemove));
         Receive<ReplyDeadline>(OnReplyDeadline);
+        Receive<StopConnectionWhenIdle>(_ =>
+        {
+            if (_op is null)
+            {
+                Context.Stop(Self);
+                return;
+            }
+            // A request the client routed here before it retired us: finish it, then stop.
+            _stopWhenIdle = true;
+        });
         Receive<StartFailover>(OnStartFailover);
         Receive<AnswerQuestion>(OnAnswer);
         Receive<CancelOperation>(OnCancel);
@@ -104,6 +116,8 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         {
             throw new ClientFlowException(ClientErrorKind.InvalidState, $"a server can only be added from Main, not from {_current}");
         }
+        // A failed add of a new server leaves no server behind, so no connection either.
+        _op!.RetireOnFailure = true;
         WithDiscovery(add.Type, (servers, organizations) =>
         {
             var resolved = ServerResolution.ResolveAdd(add.Type, add.Identifier, servers, organizations);
@@ -115,6 +129,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
             Ask(_deps.Registry, "registry", addId, new AddServerRecord(addId, resolved.Id, resolved.BaseUrl, resolved.DisplayName, resolved.OrganizationId),
                 Expect<ServerRecordAdded>(addId, added =>
                 {
+                    _op!.RetireOnFailure = !added.AlreadyKnown;
                     if (!added.AlreadyKnown)
                     {
                         _op!.OnFailure = () => _deps.Registry.Tell(new RemoveServerRecord(NextId("undo-add"), _server));
@@ -228,6 +243,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
                 {
                     BackToMain();
                     Complete(new ServerForgotten(_op!.RequestId, _server));
+                    Retire();
                 })));
         });
     }
@@ -503,6 +519,14 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         var op = _op;
         switch (message)
         {
+            case CurrentConnectionState flushed when flushed.RequestId == _retiring:
+                // The state child has published every transition before this one: safe to go.
+                _retiring = null;
+                if (_op is null && _current == ConnectionState.Main)
+                {
+                    Context.Parent.Tell(new ServerConnectionRetired(_server));
+                }
+                return;
             case ConnectionStateChanged or CurrentConnectionState:
                 return;
             case AuthorizationUrlReady url when op is not null && url.RequestId == op.SessionRequestId:
@@ -515,13 +539,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
                 Fail(SessionError(failed.Failure, op.Interactive));
                 return;
             case RegistryRequestFailed refused when op is not null && refused.RequestId == op.StepRequestId:
-                Fail(new ClientError(refused.Kind switch
-                {
-                    RegistryErrorKind.UnknownServer => ClientErrorKind.UnknownServer,
-                    RegistryErrorKind.SecureInternetAlreadyAdded => ClientErrorKind.SecureInternetAlreadyAdded,
-                    RegistryErrorKind.StorageFailed => ClientErrorKind.Storage,
-                    _ => ClientErrorKind.InvalidState,
-                }, refused.Message));
+                Fail(ClientErrors.FromRegistry(refused));
                 return;
         }
         if (op?.Next is not { } next)
@@ -698,6 +716,29 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         _op = null;
         Timers.Cancel(ReplyDeadlineKey);
         op.ReplyTo.Tell(reply);
+        StopIfAsked();
+    }
+
+    /// <summary>
+    /// Asks the client to stop this connection once its server is gone (removed, or never added), so
+    /// state queries about it go to the registry and answer UnknownServer. Only an idle connection in
+    /// Main goes: anything else still means something to the host.
+    /// </summary>
+    private void Retire()
+    {
+        if (_op is null && _current == ConnectionState.Main && _hostStateRequests.Count == 0 && _retiring is null)
+        {
+            _retiring = NextId("retire");
+            _stateMachine.Tell(new GetConnectionState(_retiring));
+        }
+    }
+
+    private void StopIfAsked()
+    {
+        if (_stopWhenIdle && _op is null)
+        {
+            Context.Stop(Self);
+        }
     }
 
     private void Fail(ClientError error, bool rollBack = true)
@@ -715,6 +756,11 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
             RollBack(op.StartState);
         }
         op.ReplyTo.Tell(new ClientRequestFailed(op.RequestId, error));
+        if (op.RetireOnFailure || error.Kind == ClientErrorKind.UnknownServer)
+        {
+            Retire();
+        }
+        StopIfAsked();
     }
 
     /// <summary>Back to where the operation started, by allowed transitions only (eduvpn-common can get stuck in an ask state).</summary>
@@ -756,5 +802,6 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         public string? QuestionId { get; set; }
         public Action<string>? OnAnswer { get; set; }
         public Action? OnFailure { get; set; }
+        public bool RetireOnFailure { get; set; }
     }
 }

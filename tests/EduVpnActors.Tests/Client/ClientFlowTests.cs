@@ -125,6 +125,24 @@ public sealed class ClientFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StateOfAServer_NeverAddedOrRemoved_UnknownServer()
+    {
+        var never = new ServerId(ServerType.InstituteAccess, "https://never-added.example.org/");
+        var unknown = await Assert.ThrowsAsync<EduVpnException>(() => Engine.GetConnectionStateAsync(never).WaitAsync(Wait));
+        Assert.Equal(ClientErrorKind.UnknownServer, unknown.Kind);
+
+        await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
+        Assert.Equal(Main, (await Engine.GetConnectionStateAsync(_lab.Institute).WaitAsync(Wait)).State);
+        await Engine.RemoveServerAsync(_lab.Institute).WaitAsync(Wait);
+
+        var removed = await Assert.ThrowsAsync<EduVpnException>(() => Engine.GetConnectionStateAsync(_lab.Institute).WaitAsync(Wait));
+        Assert.Equal(ClientErrorKind.UnknownServer, removed.Kind);
+        // Added again, it is an ordinary server once more.
+        await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
+        Assert.Equal(Main, (await Engine.GetConnectionStateAsync(_lab.Institute).WaitAsync(Wait)).State);
+    }
+
+    [Fact]
     public async Task SecureInternet_SecondLocation_UsesTheHomeTokenWithoutANewLogin()
     {
         _lab.Portal.SetProfiles(PortalProfile.Default);

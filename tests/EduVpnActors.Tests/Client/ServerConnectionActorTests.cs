@@ -122,6 +122,87 @@ public sealed class ServerConnectionActorTests : Akka.TestKit.Xunit2.TestKit
         ExpectNoMsg(Deadline * 2);
     }
 
+    [Fact]
+    public void StateQuery_ServerNotInRegistry_UnknownServer()
+    {
+        _client.Tell(new GetServerConnectionState("state-1", Server));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [Record() with { Id = new ServerId(ServerType.Custom, "https://other.example.org/") }], null));
+
+        var failed = ExpectMsg<ClientRequestFailed>(Long);
+        Assert.Equal("state-1", failed.RequestId);
+        Assert.Equal(ClientErrorKind.UnknownServer, failed.Error.Kind);
+    }
+
+    [Fact]
+    public void StateQuery_RegisteredServer_ItsStateAndTheConnectionStays()
+    {
+        _client.Tell(new GetServerConnectionState("state-1", Server));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [Record()], null));
+        var state = ExpectMsg<CurrentConnectionState>(Long);
+        Assert.Equal(("state-1", ConnectionState.Main), (state.RequestId, state.State));
+
+        // Now the connection exists and answers itself, without the registry.
+        _client.Tell(new GetServerConnectionState("state-2", Server));
+        Assert.Equal("state-2", ExpectMsg<CurrentConnectionState>(Long).RequestId);
+        _registry.ExpectNoMsg(Deadline);
+    }
+
+    [Fact]
+    public void StateQuery_RegistryNeverAnswers_Timeout()
+    {
+        _client.Tell(new GetServerConnectionState("state-1", Server));
+        _registry.ExpectMsg<GetServerRecords>(Long);
+        var failed = ExpectMsg<ClientRequestFailed>(Long);
+        Assert.Equal(("state-1", ClientErrorKind.Timeout), (failed.RequestId, failed.Error.Kind));
+    }
+
+    [Fact]
+    public void RemovedServer_ConnectionStopped_StateQueryThenUnknownServer()
+    {
+        var connection = KnownConnection();
+        Watch(connection);
+
+        _client.Tell(new RemoveServer("remove-1", Server));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [Record()], null));
+        var forget = _sessions.ExpectMsg<SessionEnvelope>(Long).Request;
+        _sessions.Reply(new TokensForgotten(Assert.IsType<ForgetTokens>(forget).RequestId));
+        var remove = _registry.ExpectMsg<RemoveServerRecord>(Long);
+        _registry.Reply(new ServerRecordRemoved(remove.RequestId, Server, true));
+        Assert.Equal("remove-1", ExpectMsg<ServerForgotten>(Long).RequestId);
+
+        ExpectTerminated(connection, Long);
+        _client.Tell(new GetServerConnectionState("state-2", Server));
+        var again = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(again.RequestId, [], null));
+        Assert.Equal(ClientErrorKind.UnknownServer, ExpectMsg<ClientRequestFailed>(Long).Error.Kind);
+    }
+
+    [Fact]
+    public void RequestForAServerNeverAdded_UnknownServerAndItsConnectionStopped()
+    {
+        _client.Tell(new SetProfile("set-1", Server, "two"));
+        var choice = _registry.ExpectMsg<RecordProfileChoice>(Long);
+        var connection = _registry.LastSender;
+        Watch(connection);
+        _registry.Reply(new RegistryRequestFailed(choice.RequestId, RegistryErrorKind.UnknownServer, "not added"));
+
+        Assert.Equal(ClientErrorKind.UnknownServer, ExpectMsg<ClientRequestFailed>(Long).Error.Kind);
+        ExpectTerminated(connection, Long);
+    }
+
+    /// <summary>A registered server whose connection exists (made by a state query), and that connection.</summary>
+    private IActorRef KnownConnection()
+    {
+        _client.Tell(new GetServerConnectionState("state-1", Server));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [Record()], null));
+        ExpectMsg<CurrentConnectionState>(Long);
+        return Sys.ActorSelection(_client.Path / "connection-1").ResolveOne(Long).GetAwaiter().GetResult();
+    }
+
     private ConnectionStateChanged WaitForState(ConnectionState state) =>
         _states.FishForMessage<ConnectionStateChanged>(c => c.To == state && c.From != c.To, Long);
 
