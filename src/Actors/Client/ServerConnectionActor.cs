@@ -216,16 +216,51 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         }));
 
     private void BeginSetProfile(SetProfile set) =>
-        AskRegistry<RegistryUpdated>(id => new RecordProfileChoice(id, _server, set.ProfileId), updated =>
-            Complete(new ServerUpdated(set.RequestId, updated.Server!)));
+        WithRecord(record =>
+            ChangeChoice(record, null, record.ProfileId != set.ProfileId, "profile", () =>
+                AskRegistry<RegistryUpdated>(id => new RecordProfileChoice(id, _server, set.ProfileId), updated =>
+                    Complete(new ServerUpdated(set.RequestId, updated.Server!)))));
 
     private void BeginSetLocation(SetLocation set) =>
-        WithDiscovery(ServerType.SecureInternet, (servers, _) =>
+        WithRecord(record => WithDiscovery(ServerType.SecureInternet, (servers, organizations) =>
         {
             var location = ServerResolution.Location(servers, set.CountryCode);
-            AskRegistry<RegistryUpdated>(id => new RecordLocationChoice(id, _server, location.CountryCode, location.BaseUrl), updated =>
-                Complete(new ServerUpdated(set.RequestId, updated.Server!)));
-        });
+            ChangeChoice(record, (servers, organizations), record.LocationCountryCode != location.CountryCode, "location", () =>
+                AskRegistry<RegistryUpdated>(id => new RecordLocationChoice(id, _server, location.CountryCode, location.BaseUrl), updated =>
+                    Complete(new ServerUpdated(set.RequestId, updated.Server!))));
+        }));
+
+    /// <summary>A new profile or location: refused while the tunnel is up, and a live configuration is released first (rules 33–35).</summary>
+    /// <param name="record">The server before the change.</param>
+    /// <param name="discovery">The lists when the caller has them; fetched only if a release needs them.</param>
+    /// <param name="changes">Whether the choice differs from the stored one.</param>
+    /// <param name="what">"profile" or "location", for the refusal.</param>
+    /// <param name="store">Stores the choice and completes.</param>
+    private void ChangeChoice(ServerRecord record, (ServerList Servers, OrganizationList Organizations)? discovery, bool changes, string what, Action store)
+    {
+        switch (ChoiceChange.Decide(_current, changes, record.ConfigExpiresAt is not null))
+        {
+            case ChoiceChangeStep.Refuse:
+                throw new ClientFlowException(ClientErrorKind.InvalidState, $"bring the tunnel down before changing the {what} (now {_current})");
+            case ChoiceChangeStep.ReleaseThenStore when discovery is null:
+                WithDiscovery(record.Id.Type, (servers, organizations) => ChangeChoice(record, (servers, organizations), changes, what, store));
+                return;
+            case ChoiceChangeStep.ReleaseThenStore:
+                var lists = discovery!.Value;
+                var target = ServerResolution.Target(record, lists.Servers, lists.Organizations) ?? HomeOnlyTarget(record, lists.Servers, lists.Organizations);
+                Release(target, record, _ =>
+                {
+                    // The released configuration is for the old choice: a GotConfig would offer it again.
+                    _configuration = null;
+                    BackToMain();
+                    store();
+                });
+                return;
+            default:
+                store();
+                return;
+        }
+    }
 
     private void BeginRemove()
     {

@@ -159,6 +159,63 @@ public sealed class ClientFlowTests : IAsyncLifetime
         Assert.Equal(ClientErrorKind.UnknownLocation, unknown.Kind);
     }
 
+    [Fact]
+    public async Task ChangeProfile_RefusedWhileTheTunnelIsUp_AfterwardsTheLiveConfigIsReleasedFirst()
+    {
+        await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
+        var getting = Engine.GetConfigAsync(_lab.Institute);
+        var question = Assert.IsType<ProfileQuestion>((await _lab.NextQuestionAsync(Wait)).Data);
+        await Engine.AnswerAsync(_lab.Institute, question.QuestionId, "wg-only").WaitAsync(Wait);
+        await getting.WaitAsync(Wait);
+
+        // The same profile changes nothing and keeps the configuration.
+        Assert.Equal("wg-only", (await Engine.SetProfileAsync(_lab.Institute, "wg-only").WaitAsync(Wait)).ProfileId);
+        Assert.Equal(GotConfig, (await Engine.GetConnectionStateAsync(_lab.Institute).WaitAsync(Wait)).State);
+
+        await Engine.SetConnectionStateAsync(_lab.Institute, Connecting).WaitAsync(Wait);
+        await Engine.SetConnectionStateAsync(_lab.Institute, Connected).WaitAsync(Wait);
+        var refused = await Assert.ThrowsAsync<EduVpnException>(() => Engine.SetProfileAsync(_lab.Institute, "ovpn-only").WaitAsync(Wait));
+        Assert.Equal(ClientErrorKind.InvalidState, refused.Kind);
+        Assert.Equal(Connected, (await Engine.GetConnectionStateAsync(_lab.Institute).WaitAsync(Wait)).State);
+        Assert.Empty(_lab.Portal.RequestsTo(PortalTestServer.DisconnectPath));
+        Assert.Equal("wg-only", Assert.Single(await Engine.ListServersAsync().WaitAsync(Wait)).Record.ProfileId);
+
+        await Engine.SetConnectionStateAsync(_lab.Institute, Disconnecting).WaitAsync(Wait);
+        await Engine.SetConnectionStateAsync(_lab.Institute, Disconnected).WaitAsync(Wait);
+        var changed = await Engine.SetProfileAsync(_lab.Institute, "ovpn-only").WaitAsync(Wait);
+
+        // Rule 33: switching the profile calls /disconnect; rule 35: the old config is gone.
+        Assert.Equal("ovpn-only", changed.ProfileId);
+        Assert.Null(changed.ConfigExpiresAt);
+        Assert.Single(_lab.Portal.RequestsTo(PortalTestServer.DisconnectPath));
+        Assert.Equal(Main, (await Engine.GetConnectionStateAsync(_lab.Institute).WaitAsync(Wait)).State);
+        var config = await Engine.GetConfigAsync(_lab.Institute).WaitAsync(Wait);
+        Assert.Equal(("ovpn-only", VpnProtocol.OpenVpn), (config.ProfileId, config.Configuration.Protocol));
+    }
+
+    [Fact]
+    public async Task ChangeLocation_RefusedWhileTheTunnelIsUp_AfterwardsTheLiveConfigIsReleasedFirst()
+    {
+        _lab.Portal.SetProfiles(PortalProfile.Default);
+        await Engine.AddServerAsync(ServerType.SecureInternet, ClientFlowLab.OrganizationId).WaitAsync(Wait);
+        await Engine.GetConfigAsync(_lab.SecureInternet).WaitAsync(Wait);
+        await Engine.SetConnectionStateAsync(_lab.SecureInternet, Connecting).WaitAsync(Wait);
+
+        var refused = await Assert.ThrowsAsync<EduVpnException>(() => Engine.SetLocationAsync(_lab.SecureInternet, "de").WaitAsync(Wait));
+        Assert.Equal(ClientErrorKind.InvalidState, refused.Kind);
+        Assert.Equal("nl", Assert.Single(await Engine.ListServersAsync().WaitAsync(Wait)).Record.LocationCountryCode);
+        Assert.Empty(_lab.Portal.RequestsTo(PortalTestServer.DisconnectPath));
+
+        await Engine.SetConnectionStateAsync(_lab.SecureInternet, Disconnecting).WaitAsync(Wait);
+        await Engine.SetConnectionStateAsync(_lab.SecureInternet, Disconnected).WaitAsync(Wait);
+        var moved = await Engine.SetLocationAsync(_lab.SecureInternet, "de").WaitAsync(Wait);
+
+        Assert.Equal("de", moved.LocationCountryCode);
+        Assert.Null(moved.ConfigExpiresAt);
+        Assert.Single(_lab.Portal.RequestsTo(PortalTestServer.DisconnectPath));
+        Assert.Equal(Main, (await Engine.GetConnectionStateAsync(_lab.SecureInternet).WaitAsync(Wait)).State);
+    }
+
     [Theory]
     [InlineData(404, SessionErrorKind.NotFound)]
     [InlineData(406, SessionErrorKind.NotAcceptable)]

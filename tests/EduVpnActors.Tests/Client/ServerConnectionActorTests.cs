@@ -115,6 +115,8 @@ public sealed class ServerConnectionActorTests : Akka.TestKit.Xunit2.TestKit
     public void AnsweredSteps_NeverTimeOut()
     {
         _client.Tell(new SetProfile("set-1", Server, "two"));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [Record()], null));
         var choice = _registry.ExpectMsg<RecordProfileChoice>(Long);
         _registry.Reply(new RegistryUpdated(choice.RequestId, Record() with { ProfileId = "two" }, null));
         Assert.Equal("two", ExpectMsg<ServerUpdated>(Long).Server.ProfileId);
@@ -184,13 +186,66 @@ public sealed class ServerConnectionActorTests : Akka.TestKit.Xunit2.TestKit
     public void RequestForAServerNeverAdded_UnknownServerAndItsConnectionStopped()
     {
         _client.Tell(new SetProfile("set-1", Server, "two"));
-        var choice = _registry.ExpectMsg<RecordProfileChoice>(Long);
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
         var connection = _registry.LastSender;
         Watch(connection);
-        _registry.Reply(new RegistryRequestFailed(choice.RequestId, RegistryErrorKind.UnknownServer, "not added"));
+        _registry.Reply(new ServerRecords(records.RequestId, [], null));
 
         Assert.Equal(ClientErrorKind.UnknownServer, ExpectMsg<ClientRequestFailed>(Long).Error.Kind);
         ExpectTerminated(connection, Long);
+    }
+
+    [Theory]
+    [InlineData(ConnectionState.Connecting)]
+    [InlineData(ConnectionState.Connected)]
+    public void NewProfile_TunnelUp_RefusedAndNothingStoredOrReleased(ConnectionState up)
+    {
+        KnownConnection();
+        if (up == ConnectionState.Connecting)
+        {
+            TunnelTo(ConnectionState.Connected);
+            TunnelTo(ConnectionState.Disconnecting);
+            TunnelTo(ConnectionState.Disconnected);
+        }
+        TunnelTo(up);
+
+        _client.Tell(new SetProfile("set-1", Server, "two"));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [Record() with { ProfileId = "one", ConfigExpiresAt = AuthorizedAt.AddDays(1) }], null));
+
+        var refused = ExpectMsg<ClientRequestFailed>(Long);
+        Assert.Equal(("set-1", ClientErrorKind.InvalidState), (refused.RequestId, refused.Error.Kind));
+        _registry.ExpectNoMsg(Deadline);
+        _sessions.ExpectNoMsg(TimeSpan.Zero);
+        _client.Tell(new GetServerConnectionState("state-2", Server));
+        Assert.Equal(up, ExpectMsg<CurrentConnectionState>(Long).State);
+    }
+
+    [Fact]
+    public void NewProfile_LiveConfigTunnelDown_DisconnectThenStore()
+    {
+        KnownConnection();
+        var live = Record() with { ProfileId = "one", ConfigStartedAt = AuthorizedAt, ConfigExpiresAt = AuthorizedAt.AddDays(1) };
+        _client.Tell(new SetProfile("set-1", Server, "two"));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [live], null));
+
+        var release = Assert.IsType<ReleaseConfig>(_sessions.ExpectMsg<SessionEnvelope>(Long).Request);
+        Assert.Equal("https://vpn.example.org/", release.ApiBaseUrl);
+        _registry.ExpectNoMsg(TimeSpan.Zero);
+        _sessions.Reply(new ConfigReleased(release.RequestId, true));
+        var released = _registry.ExpectMsg<RecordConfigReleased>(Long);
+        _registry.Reply(new RegistryUpdated(released.RequestId, live with { ConfigStartedAt = null, ConfigExpiresAt = null }, null));
+        var choice = _registry.ExpectMsg<RecordProfileChoice>(Long);
+        Assert.Equal("two", choice.ProfileId);
+        _registry.Reply(new RegistryUpdated(choice.RequestId, Record() with { ProfileId = "two" }, null));
+        Assert.Equal("set-1", ExpectMsg<ServerUpdated>(Long).RequestId);
+    }
+
+    private void TunnelTo(ConnectionState state)
+    {
+        _client.Tell(new SetConnectionState($"tunnel-{state}", Server, state));
+        ExpectMsg<ConnectionTransitioned>(Long);
     }
 
     /// <summary>A registered server whose connection exists (made by a state query), and that connection.</summary>
