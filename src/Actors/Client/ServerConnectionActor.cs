@@ -272,14 +272,17 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         {
             // eduvpn-common keeps the tokens of a removed server; a removed server should leave nothing behind.
             var target = new SessionTarget(record.BaseUrl, record.OrganizationId, null, record.ApiBaseUrl);
-            var forgetId = NextId("forget");
-            AskSession(target, new ForgetTokens(forgetId), Expect<TokensForgotten>(forgetId, _ =>
-                AskRegistry<ServerRecordRemoved>(id => new RemoveServerRecord(id, _server), _ =>
-                {
-                    BackToMain();
-                    Complete(new ServerForgotten(_op!.RequestId, _server));
-                    Retire();
-                })));
+            ReleaseBestEffort(target, record, () =>
+            {
+                var forgetId = NextId("forget");
+                AskSession(target, new ForgetTokens(forgetId), Expect<TokensForgotten>(forgetId, _ =>
+                    AskRegistry<ServerRecordRemoved>(id => new RemoveServerRecord(id, _server), _ =>
+                    {
+                        BackToMain();
+                        Complete(new ServerForgotten(_op!.RequestId, _server));
+                        Retire();
+                    })));
+            });
         });
     }
 
@@ -419,6 +422,30 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         var releaseId = NextId("disconnect");
         AskSession(target, new ReleaseConfig(releaseId, target.ApiBaseUrl), Expect<ConfigReleased>(releaseId, _ =>
             AskRegistry<RegistryUpdated>(id => new RecordConfigReleased(id, _server), updated => next(updated.Server!))));
+    }
+
+    /// <summary>
+    /// <c>/disconnect</c> for a configuration that was obtained and not released, while the tokens still
+    /// exist (rule 33: the user leaves the server). Best effort (rule 34): a failed call does not stop the caller.
+    /// </summary>
+    private void ReleaseBestEffort(SessionTarget target, ServerRecord record, Action next)
+    {
+        if (record.ConfigExpiresAt is null)
+        {
+            next();
+            return;
+        }
+        var releaseId = NextId("disconnect");
+        _op!.OnSessionFailure = failure =>
+        {
+            _log.Info("The /disconnect of {0} failed ({1}); carrying on", _server, failure.Kind);
+            next();
+        };
+        AskSession(target, new ReleaseConfig(releaseId, target.ApiBaseUrl), Expect<ConfigReleased>(releaseId, _ =>
+        {
+            _op!.OnSessionFailure = null;
+            next();
+        }));
     }
 
     private static SessionTarget HomeOnlyTarget(ServerRecord record, ServerList servers, OrganizationList organizations)
@@ -571,6 +598,13 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
                 Transition(ConnectionState.OAuthStarted, new AuthorizationUrlData(url.Url));
                 return;
             case SessionRequestFailed failed when op is not null && failed.RequestId == op.SessionRequestId:
+                if (op.OnSessionFailure is { } tolerate)
+                {
+                    op.OnSessionFailure = null;
+                    op.Next = null;
+                    Run(() => tolerate(failed.Failure));
+                    return;
+                }
                 Fail(SessionError(failed.Failure, op.Interactive));
                 return;
             case RegistryRequestFailed refused when op is not null && refused.RequestId == op.StepRequestId:
@@ -838,5 +872,6 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         public Action<string>? OnAnswer { get; set; }
         public Action? OnFailure { get; set; }
         public bool RetireOnFailure { get; set; }
+        public Action<SessionFailure>? OnSessionFailure { get; set; }
     }
 }

@@ -217,6 +217,31 @@ public sealed class ClientFlowTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public async Task Remove_WithAnUnreleasedConfig_DisconnectsFirstBestEffort(bool cleanedUpBefore, bool disconnectFails)
+    {
+        _lab.Portal.SetProfiles(PortalProfile.Default);
+        await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
+        await Engine.GetConfigAsync(_lab.Institute).WaitAsync(Wait);
+        if (cleanedUpBefore)
+        {
+            await Engine.CleanupAsync(_lab.Institute).WaitAsync(Wait);
+        }
+        if (disconnectFails)
+        {
+            _lab.Portal.FailNext(PortalTestServer.DisconnectPath, 500);
+        }
+
+        await Engine.RemoveServerAsync(_lab.Institute).WaitAsync(Wait);
+
+        // One /disconnect in all: by the cleanup, or by the remove (also when it fails: best effort).
+        Assert.Single(_lab.Portal.RequestsTo(PortalTestServer.DisconnectPath));
+        Assert.Empty(await Engine.ListServersAsync().WaitAsync(Wait));
+    }
+
+    [Theory]
     [InlineData(404, SessionErrorKind.NotFound)]
     [InlineData(406, SessionErrorKind.NotAcceptable)]
     [InlineData(403, SessionErrorKind.Forbidden)]

@@ -242,6 +242,32 @@ public sealed class ServerConnectionActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal("set-1", ExpectMsg<ServerUpdated>(Long).RequestId);
     }
 
+    [Fact]
+    public void Remove_LiveConfigAndTheDisconnectFails_StillRemoved()
+    {
+        _client.Tell(new RemoveServer("remove-1", Server));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [Record() with { ConfigStartedAt = AuthorizedAt, ConfigExpiresAt = AuthorizedAt.AddDays(1) }], null));
+
+        // /disconnect while the tokens still exist, then the tokens go.
+        var release = Assert.IsType<ReleaseConfig>(_sessions.ExpectMsg<SessionEnvelope>(Long).Request);
+        _sessions.Reply(new SessionRequestFailed(release.RequestId, new SessionFailure(SessionErrorKind.ServerError, "down")));
+        var forget = Assert.IsType<ForgetTokens>(_sessions.ExpectMsg<SessionEnvelope>(Long).Request);
+        _sessions.Reply(new TokensForgotten(forget.RequestId));
+        var remove = _registry.ExpectMsg<RemoveServerRecord>(Long);
+        _registry.Reply(new ServerRecordRemoved(remove.RequestId, Server, true));
+        Assert.Equal("remove-1", ExpectMsg<ServerForgotten>(Long).RequestId);
+    }
+
+    [Fact]
+    public void Remove_NoLiveConfig_NoDisconnect()
+    {
+        _client.Tell(new RemoveServer("remove-1", Server));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [Record()], null));
+        Assert.IsType<ForgetTokens>(_sessions.ExpectMsg<SessionEnvelope>(Long).Request);
+    }
+
     private void TunnelTo(ConnectionState state)
     {
         _client.Tell(new SetConnectionState($"tunnel-{state}", Server, state));
