@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using EduVpnActors.Actors.Api;
 using EduVpnActors.Messages.Client;
 using EduVpnActors.Messages.Connection;
@@ -9,22 +10,55 @@ namespace EduVpnActors.Actors.Client;
 /// <summary>
 /// The engine's front door for the client flow: routes every server request to that server's
 /// <see cref="ServerConnectionActor"/> (one per server, so several servers can be connected at once)
-/// and re-publishes every connection's state changes to the host's subscribers.
+/// and re-publishes every connection's state changes to the host's subscribers. A state query about
+/// a server without a connection asks the registry first, so an unknown server answers UnknownServer
+/// instead of a fresh connection's Main; a connection whose server is gone is stopped.
 /// </summary>
-public sealed class ClientActor : ReceiveActor
+public sealed class ClientActor : ReceiveActor, IWithTimers
 {
     private readonly ClientDependencies _deps;
     private readonly Dictionary<ServerId, IActorRef> _connections = new();
     private readonly Dictionary<IActorRef, ServerId> _serverOf = new();
     private readonly HashSet<IActorRef> _subscribers = [];
+    private readonly Dictionary<string, (IActorRef ReplyTo, GetServerConnectionState Query)> _stateQueries = new();
     private long _children;
+    private long _queries;
 
     /// <summary>Creates the client actor; hosts use <see cref="Props"/>.</summary>
     public ClientActor(ClientDependencies deps)
     {
         _deps = deps;
         Receive<AddServer>(OnAdd);
+        Receive<GetServerConnectionState>(OnStateQuery);
         Receive<IServerRequest>(request => ConnectionOf(request.Server).Forward(request));
+        Receive<ServerRecords>(OnRecords);
+        Receive<RegistryRequestFailed>(refused =>
+        {
+            if (_stateQueries.Remove(refused.RequestId, out var pending))
+            {
+                Timers.Cancel(refused.RequestId);
+                pending.ReplyTo.Tell(new ClientRequestFailed(pending.Query.RequestId, ClientErrors.FromRegistry(refused)));
+            }
+        });
+        Receive<StateQueryDeadline>(deadline =>
+        {
+            if (_stateQueries.Remove(deadline.RequestId, out var pending))
+            {
+                pending.ReplyTo.Tell(new ClientRequestFailed(pending.Query.RequestId, new ClientError(ClientErrorKind.Timeout,
+                    $"the registry did not answer within {_deps.Settings.ReplyTimeout.TotalSeconds:0.###} seconds")));
+            }
+        });
+        Receive<ServerConnectionRetired>(retired =>
+        {
+            // Only the connection we route to; a newer one for the same server stays.
+            if (_connections.TryGetValue(retired.Server, out var connection) && connection.Equals(Sender))
+            {
+                _connections.Remove(retired.Server);
+                _serverOf.Remove(Sender);
+                // After the requests already routed to it, which it still answers.
+                Sender.Tell(StopConnectionWhenIdle.Instance);
+            }
+        });
         Receive<SubscribeClientStates>(s =>
         {
             if (_subscribers.Add(s.Subscriber))
@@ -54,8 +88,39 @@ public sealed class ClientActor : ReceiveActor
         });
     }
 
+    /// <inheritdoc/>
+    public ITimerScheduler Timers { get; set; } = null!;
+
     /// <summary>Props for the client with its dependencies.</summary>
     public static Props Props(ClientDependencies deps) => Akka.Actor.Props.Create(() => new ClientActor(deps));
+
+    private void OnStateQuery(GetServerConnectionState query)
+    {
+        if (_connections.TryGetValue(query.Server, out var connection))
+        {
+            connection.Forward(query);
+            return;
+        }
+        var id = $"client#state-{++_queries}";
+        _stateQueries[id] = (Sender, query);
+        Timers.StartSingleTimer(id, new StateQueryDeadline(id), _deps.Settings.ReplyTimeout);
+        _deps.Registry.Tell(new GetServerRecords(id));
+    }
+
+    private void OnRecords(ServerRecords records)
+    {
+        if (!_stateQueries.Remove(records.RequestId, out var pending))
+        {
+            return;
+        }
+        Timers.Cancel(records.RequestId);
+        if (records.Servers.Any(s => s.Id == pending.Query.Server))
+        {
+            ConnectionOf(pending.Query.Server).Tell(pending.Query, pending.ReplyTo);
+            return;
+        }
+        pending.ReplyTo.Tell(new ClientRequestFailed(pending.Query.RequestId, ClientErrors.UnknownServer(pending.Query.Server)));
+    }
 
     private void OnAdd(AddServer add)
     {
@@ -87,4 +152,16 @@ public sealed class ClientActor : ReceiveActor
         _serverOf[connection] = server;
         return connection;
     }
+
+    /// <summary>The registry did not answer the state query <paramref name="RequestId"/> in time.</summary>
+    private sealed record StateQueryDeadline(string RequestId) : INoSerializationVerificationNeeded, INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+}
+
+/// <summary>A connection tells the client that its server is gone and it is idle in Main.</summary>
+internal sealed record ServerConnectionRetired(ServerId Server) : INoSerializationVerificationNeeded;
+
+/// <summary>The client no longer routes to this connection: stop once the running operation (if any) is answered.</summary>
+internal sealed record StopConnectionWhenIdle : INoSerializationVerificationNeeded
+{
+    public static readonly StopConnectionWhenIdle Instance = new();
 }

@@ -5,13 +5,23 @@ using EduVpnActors.Messages.Connection;
 namespace EduVpnActors.Actors.Client;
 
 /// <summary>How the client flow asks for configurations (HOCON <c>eduvpn.connection</c>).</summary>
-public sealed record ClientSettings(IReadOnlyList<VpnProtocol> Protocols, bool PreferWireGuard, ExpiryPolicy ExpiryPolicy)
+/// <param name="Protocols">The protocols the host can run.</param>
+/// <param name="PreferWireGuard">Offer only WireGuard when a profile has both.</param>
+/// <param name="ExpiryPolicy">Which renew/expiry rules apply.</param>
+/// <param name="ReplyTimeout">
+/// How long one step of an operation waits for another engine actor (registry, discovery, session).
+/// Waits for the user (browser, questions) are not bounded by it.
+/// </param>
+public sealed record ClientSettings(IReadOnlyList<VpnProtocol> Protocols, bool PreferWireGuard, ExpiryPolicy ExpiryPolicy, TimeSpan ReplyTimeout)
 {
+    /// <summary>The default <see cref="ReplyTimeout"/>: well above a session step's HTTP time-outs (token refresh plus a call).</summary>
+    public static readonly TimeSpan DefaultReplyTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>OpenVPN and WireGuard, no preference, the official expiry rules.</summary>
-    public static readonly ClientSettings Default = new([VpnProtocol.OpenVpn, VpnProtocol.WireGuard], false, ExpiryPolicy.Official);
+    public static readonly ClientSettings Default = new([VpnProtocol.OpenVpn, VpnProtocol.WireGuard], false, ExpiryPolicy.Official, DefaultReplyTimeout);
 
     /// <summary>Reads <c>eduvpn.connection</c>.</summary>
-    /// <exception cref="ConfigurationException">An unknown protocol or policy name.</exception>
+    /// <exception cref="ConfigurationException">An unknown protocol or policy name, or a reply time-out that is not positive.</exception>
     public static ClientSettings FromConfig(Config config)
     {
         var section = config.GetConfig("eduvpn.connection");
@@ -31,6 +41,11 @@ public sealed record ClientSettings(IReadOnlyList<VpnProtocol> Protocols, bool P
             "eduvpn-common" => ExpiryPolicy.EduVpnCommon,
             var other => throw new ConfigurationException($"eduvpn.connection.expiry-policy: unknown policy '{other}' (use official, eduvpn-common)"),
         };
-        return new ClientSettings(protocols, section.GetBoolean("prefer-wireguard", false), policy);
+        var replyTimeout = section.GetTimeSpan("reply-timeout", DefaultReplyTimeout);
+        if (replyTimeout <= TimeSpan.Zero)
+        {
+            throw new ConfigurationException($"eduvpn.connection.reply-timeout must be positive, not {replyTimeout}");
+        }
+        return new ClientSettings(protocols, section.GetBoolean("prefer-wireguard", false), policy, replyTimeout);
     }
 }

@@ -31,9 +31,14 @@ public sealed record ClientDependencies(
 /// time, and owns that server's connection state machine as a child. Each step asks one other actor
 /// and waits for the reply with the step's request id, so while it waits for discovery, the registry,
 /// the session or the host's answer, state queries and host state changes are still served at once.
+/// A step that waits for another engine actor has a deadline (<see cref="ClientSettings.ReplyTimeout"/>):
+/// a lost reply (e.g. a child restarted by its back-off supervisor) fails the operation instead of
+/// leaving the server busy for good. Waits for the user have their own limits and no deadline here.
 /// </summary>
-public sealed class ServerConnectionActor : ReceiveActor
+public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
 {
+    private const string ReplyDeadlineKey = "reply-deadline";
+
     private readonly ServerId _server;
     private readonly ClientDependencies _deps;
     private readonly IActorRef _stateMachine;
@@ -43,6 +48,9 @@ public sealed class ServerConnectionActor : ReceiveActor
     private Operation? _op;
     private VpnConfiguration? _configuration;
     private long _ids;
+    private long _steps;
+    private string? _retiring;
+    private bool _stopWhenIdle;
 
     /// <summary>Creates the connection actor of <paramref name="server"/>; the client actor starts it.</summary>
     public ServerConnectionActor(ServerId server, ClientDependencies deps)
@@ -60,6 +68,17 @@ public sealed class ServerConnectionActor : ReceiveActor
         Receive<SetProfile>(m => Start(m.RequestId, () => BeginSetProfile(m)));
         Receive<SetLocation>(m => Start(m.RequestId, () => BeginSetLocation(m)));
         Receive<RemoveServer>(m => Start(m.RequestId, BeginRemove));
+        Receive<ReplyDeadline>(OnReplyDeadline);
+        Receive<StopConnectionWhenIdle>(_ =>
+        {
+            if (_op is null)
+            {
+                Context.Stop(Self);
+                return;
+            }
+            // A request the client routed here before it retired us: finish it, then stop.
+            _stopWhenIdle = true;
+        });
         Receive<StartFailover>(OnStartFailover);
         Receive<AnswerQuestion>(OnAnswer);
         Receive<CancelOperation>(OnCancel);
@@ -78,6 +97,9 @@ public sealed class ServerConnectionActor : ReceiveActor
         ReceiveAny(Continue);
     }
 
+    /// <inheritdoc/>
+    public ITimerScheduler Timers { get; set; } = null!;
+
     /// <summary>Props for the connection of <paramref name="server"/>.</summary>
     public static Props Props(ServerId server, ClientDependencies deps) =>
         Akka.Actor.Props.Create(() => new ServerConnectionActor(server, deps));
@@ -94,6 +116,8 @@ public sealed class ServerConnectionActor : ReceiveActor
         {
             throw new ClientFlowException(ClientErrorKind.InvalidState, $"a server can only be added from Main, not from {_current}");
         }
+        // A failed add of a new server leaves no server behind, so no connection either.
+        _op!.RetireOnFailure = true;
         WithDiscovery(add.Type, (servers, organizations) =>
         {
             var resolved = ServerResolution.ResolveAdd(add.Type, add.Identifier, servers, organizations);
@@ -102,9 +126,10 @@ public sealed class ServerConnectionActor : ReceiveActor
                 Transition(ConnectionState.AddingServer);
             }
             var addId = NextId("add");
-            Ask(_deps.Registry, new AddServerRecord(addId, resolved.Id, resolved.BaseUrl, resolved.DisplayName, resolved.OrganizationId),
+            Ask(_deps.Registry, "registry", addId, new AddServerRecord(addId, resolved.Id, resolved.BaseUrl, resolved.DisplayName, resolved.OrganizationId),
                 Expect<ServerRecordAdded>(addId, added =>
                 {
+                    _op!.RetireOnFailure = !added.AlreadyKnown;
                     if (!added.AlreadyKnown)
                     {
                         _op!.OnFailure = () => _deps.Registry.Tell(new RemoveServerRecord(NextId("undo-add"), _server));
@@ -191,16 +216,51 @@ public sealed class ServerConnectionActor : ReceiveActor
         }));
 
     private void BeginSetProfile(SetProfile set) =>
-        AskRegistry<RegistryUpdated>(id => new RecordProfileChoice(id, _server, set.ProfileId), updated =>
-            Complete(new ServerUpdated(set.RequestId, updated.Server!)));
+        WithRecord(record =>
+            ChangeChoice(record, null, record.ProfileId != set.ProfileId, "profile", () =>
+                AskRegistry<RegistryUpdated>(id => new RecordProfileChoice(id, _server, set.ProfileId), updated =>
+                    Complete(new ServerUpdated(set.RequestId, updated.Server!)))));
 
     private void BeginSetLocation(SetLocation set) =>
-        WithDiscovery(ServerType.SecureInternet, (servers, _) =>
+        WithRecord(record => WithDiscovery(ServerType.SecureInternet, (servers, organizations) =>
         {
             var location = ServerResolution.Location(servers, set.CountryCode);
-            AskRegistry<RegistryUpdated>(id => new RecordLocationChoice(id, _server, location.CountryCode, location.BaseUrl), updated =>
-                Complete(new ServerUpdated(set.RequestId, updated.Server!)));
-        });
+            ChangeChoice(record, (servers, organizations), record.LocationCountryCode != location.CountryCode, "location", () =>
+                AskRegistry<RegistryUpdated>(id => new RecordLocationChoice(id, _server, location.CountryCode, location.BaseUrl), updated =>
+                    Complete(new ServerUpdated(set.RequestId, updated.Server!))));
+        }));
+
+    /// <summary>A new profile or location: refused while the tunnel is up, and a live configuration is released first (rules 33–35).</summary>
+    /// <param name="record">The server before the change.</param>
+    /// <param name="discovery">The lists when the caller has them; fetched only if a release needs them.</param>
+    /// <param name="changes">Whether the choice differs from the stored one.</param>
+    /// <param name="what">"profile" or "location", for the refusal.</param>
+    /// <param name="store">Stores the choice and completes.</param>
+    private void ChangeChoice(ServerRecord record, (ServerList Servers, OrganizationList Organizations)? discovery, bool changes, string what, Action store)
+    {
+        switch (ChoiceChange.Decide(_current, changes, record.ConfigExpiresAt is not null))
+        {
+            case ChoiceChangeStep.Refuse:
+                throw new ClientFlowException(ClientErrorKind.InvalidState, $"bring the tunnel down before changing the {what} (now {_current})");
+            case ChoiceChangeStep.ReleaseThenStore when discovery is null:
+                WithDiscovery(record.Id.Type, (servers, organizations) => ChangeChoice(record, (servers, organizations), changes, what, store));
+                return;
+            case ChoiceChangeStep.ReleaseThenStore:
+                var lists = discovery!.Value;
+                var target = ServerResolution.Target(record, lists.Servers, lists.Organizations) ?? HomeOnlyTarget(record, lists.Servers, lists.Organizations);
+                Release(target, record, _ =>
+                {
+                    // The released configuration is for the old choice: a GotConfig would offer it again.
+                    _configuration = null;
+                    BackToMain();
+                    store();
+                });
+                return;
+            default:
+                store();
+                return;
+        }
+    }
 
     private void BeginRemove()
     {
@@ -212,13 +272,17 @@ public sealed class ServerConnectionActor : ReceiveActor
         {
             // eduvpn-common keeps the tokens of a removed server; a removed server should leave nothing behind.
             var target = new SessionTarget(record.BaseUrl, record.OrganizationId, null, record.ApiBaseUrl);
-            var forgetId = NextId("forget");
-            AskSession(target, new ForgetTokens(forgetId), Expect<TokensForgotten>(forgetId, _ =>
-                AskRegistry<ServerRecordRemoved>(id => new RemoveServerRecord(id, _server), _ =>
-                {
-                    BackToMain();
-                    Complete(new ServerForgotten(_op!.RequestId, _server));
-                })));
+            ReleaseBestEffort(target, record, () =>
+            {
+                var forgetId = NextId("forget");
+                AskSession(target, new ForgetTokens(forgetId), Expect<TokensForgotten>(forgetId, _ =>
+                    AskRegistry<ServerRecordRemoved>(id => new RemoveServerRecord(id, _server), _ =>
+                    {
+                        BackToMain();
+                        Complete(new ServerForgotten(_op!.RequestId, _server));
+                        Retire();
+                    })));
+            });
         });
     }
 
@@ -238,12 +302,12 @@ public sealed class ServerConnectionActor : ReceiveActor
                 return;
             case ServerType.SecureInternet:
                 // Official rule 14: the organization list is fetched when it is needed, and it is now.
-                Ask(_deps.Discovery, new GetOrganizationList(), Expect<OrganizationListResponse>(null, organizations =>
-                    Ask(_deps.Discovery, new GetServerList(), Expect<ServerListResponse>(null, servers =>
+                Ask(_deps.Discovery, "discovery", null, new GetOrganizationList(), Expect<OrganizationListResponse>(null, organizations =>
+                    Ask(_deps.Discovery, "discovery", null, new GetServerList(), Expect<ServerListResponse>(null, servers =>
                         next(Usable(servers.List, servers.Status), Usable(organizations.List, organizations.Status))))));
                 return;
             default:
-                Ask(_deps.Discovery, new GetServerList(), Expect<ServerListResponse>(null, servers =>
+                Ask(_deps.Discovery, "discovery", null, new GetServerList(), Expect<ServerListResponse>(null, servers =>
                     next(Usable(servers.List, servers.Status), OrganizationList.Empty)));
                 return;
         }
@@ -360,6 +424,30 @@ public sealed class ServerConnectionActor : ReceiveActor
             AskRegistry<RegistryUpdated>(id => new RecordConfigReleased(id, _server), updated => next(updated.Server!))));
     }
 
+    /// <summary>
+    /// <c>/disconnect</c> for a configuration that was obtained and not released, while the tokens still
+    /// exist (rule 33: the user leaves the server). Best effort (rule 34): a failed call does not stop the caller.
+    /// </summary>
+    private void ReleaseBestEffort(SessionTarget target, ServerRecord record, Action next)
+    {
+        if (record.ConfigExpiresAt is null)
+        {
+            next();
+            return;
+        }
+        var releaseId = NextId("disconnect");
+        _op!.OnSessionFailure = failure =>
+        {
+            _log.Info("The /disconnect of {0} failed ({1}); carrying on", _server, failure.Kind);
+            next();
+        };
+        AskSession(target, new ReleaseConfig(releaseId, target.ApiBaseUrl), Expect<ConfigReleased>(releaseId, _ =>
+        {
+            _op!.OnSessionFailure = null;
+            next();
+        }));
+    }
+
     private static SessionTarget HomeOnlyTarget(ServerRecord record, ServerList servers, OrganizationList organizations)
     {
         var organization = organizations.Organizations.FirstOrDefault(o => o.OrgId == record.OrganizationId);
@@ -409,31 +497,56 @@ public sealed class ServerConnectionActor : ReceiveActor
         }
     }
 
-    private void Ask(IActorRef target, object request, Func<object, bool> onReply)
+    /// <summary>Sends one step's request to another engine actor and arms the step's deadline.</summary>
+    /// <param name="target">The actor that answers.</param>
+    /// <param name="what">Who answers, for the time-out message.</param>
+    /// <param name="requestId">The step's request id (null: discovery, which has none).</param>
+    /// <param name="request">The request.</param>
+    /// <param name="onReply">Takes the reply; false when the message is not the awaited one.</param>
+    private void Ask(IActorRef target, string what, string? requestId, object request, Func<object, bool> onReply)
     {
-        _op!.Next = onReply;
+        var op = _op!;
+        op.Next = onReply;
+        op.WaitingFor = what;
+        op.StepRequestId = requestId;
+        op.Step = ++_steps;
+        Timers.StartSingleTimer(ReplyDeadlineKey, new ReplyDeadline(op.Step), _deps.Settings.ReplyTimeout);
         target.Tell(request);
     }
 
     private void AskRegistry<T>(Func<string, IRegistryRequest> request, Action<T> onReply) where T : class
     {
         var id = NextId("registry");
-        Ask(_deps.Registry, request(id), Expect(id, onReply));
+        Ask(_deps.Registry, "registry", id, request(id), Expect(id, onReply));
     }
 
     private void AskSession(SessionTarget target, ISessionRequest request, Func<object, bool> onReply)
     {
         _op!.SessionTarget = target;
         _op.SessionRequestId = request.RequestId;
-        Ask(_deps.Sessions, new SessionEnvelope(_server, target.AuthorizationBaseUrl, target.OrganizationId, target.AuthenticationUrlTemplate, request), onReply);
+        Ask(_deps.Sessions, "session", request.RequestId,
+            new SessionEnvelope(_server, target.AuthorizationBaseUrl, target.OrganizationId, target.AuthenticationUrlTemplate, request), onReply);
     }
 
     private void AskHost(ConnectionState state, ConnectionStateData question, string questionId, Action<string> onAnswer)
     {
+        // The user may take as long as they like (the host cancels); no engine deadline.
+        Timers.Cancel(ReplyDeadlineKey);
         Transition(state, question);
         _op!.QuestionId = questionId;
         _op.OnAnswer = onAnswer;
         _op.Next = null;
+    }
+
+    private void OnReplyDeadline(ReplyDeadline deadline)
+    {
+        // Only the step that armed it: a tick queued before its step was answered is stale.
+        if (_op is { Next: not null, InAuthorization: false } op && op.Step == deadline.Step)
+        {
+            _log.Warning("No reply from the {0} for {1} within {2}; the operation fails", op.WaitingFor, _server, _deps.Settings.ReplyTimeout);
+            Fail(new ClientError(ClientErrorKind.Timeout,
+                $"the {op.WaitingFor} did not answer within {_deps.Settings.ReplyTimeout.TotalSeconds:0.###} seconds"));
+        }
     }
 
     /// <summary>A reply handler that takes <typeparamref name="T"/> with the step's request id (null: discovery, which has none).</summary>
@@ -468,23 +581,34 @@ public sealed class ServerConnectionActor : ReceiveActor
         var op = _op;
         switch (message)
         {
+            case CurrentConnectionState flushed when flushed.RequestId == _retiring:
+                // The state child has published every transition before this one: safe to go.
+                _retiring = null;
+                if (_op is null && _current == ConnectionState.Main)
+                {
+                    Context.Parent.Tell(new ServerConnectionRetired(_server));
+                }
+                return;
             case ConnectionStateChanged or CurrentConnectionState:
                 return;
             case AuthorizationUrlReady url when op is not null && url.RequestId == op.SessionRequestId:
                 op.InAuthorization = true;
+                // Now the user's browser decides; the session's own callback time-out bounds that wait.
+                Timers.Cancel(ReplyDeadlineKey);
                 Transition(ConnectionState.OAuthStarted, new AuthorizationUrlData(url.Url));
                 return;
             case SessionRequestFailed failed when op is not null && failed.RequestId == op.SessionRequestId:
+                if (op.OnSessionFailure is { } tolerate)
+                {
+                    op.OnSessionFailure = null;
+                    op.Next = null;
+                    Run(() => tolerate(failed.Failure));
+                    return;
+                }
                 Fail(SessionError(failed.Failure, op.Interactive));
                 return;
-            case RegistryRequestFailed refused when op is not null && refused.RequestId.StartsWith(_server.ToString(), StringComparison.Ordinal):
-                Fail(new ClientError(refused.Kind switch
-                {
-                    RegistryErrorKind.UnknownServer => ClientErrorKind.UnknownServer,
-                    RegistryErrorKind.SecureInternetAlreadyAdded => ClientErrorKind.SecureInternetAlreadyAdded,
-                    RegistryErrorKind.StorageFailed => ClientErrorKind.Storage,
-                    _ => ClientErrorKind.InvalidState,
-                }, refused.Message));
+            case RegistryRequestFailed refused when op is not null && refused.RequestId == op.StepRequestId:
+                Fail(ClientErrors.FromRegistry(refused));
                 return;
         }
         if (op?.Next is not { } next)
@@ -659,7 +783,31 @@ public sealed class ServerConnectionActor : ReceiveActor
     {
         var op = _op!;
         _op = null;
+        Timers.Cancel(ReplyDeadlineKey);
         op.ReplyTo.Tell(reply);
+        StopIfAsked();
+    }
+
+    /// <summary>
+    /// Asks the client to stop this connection once its server is gone (removed, or never added), so
+    /// state queries about it go to the registry and answer UnknownServer. Only an idle connection in
+    /// Main goes: anything else still means something to the host.
+    /// </summary>
+    private void Retire()
+    {
+        if (_op is null && _current == ConnectionState.Main && _hostStateRequests.Count == 0 && _retiring is null)
+        {
+            _retiring = NextId("retire");
+            _stateMachine.Tell(new GetConnectionState(_retiring));
+        }
+    }
+
+    private void StopIfAsked()
+    {
+        if (_stopWhenIdle && _op is null)
+        {
+            Context.Stop(Self);
+        }
     }
 
     private void Fail(ClientError error, bool rollBack = true)
@@ -670,12 +818,18 @@ public sealed class ServerConnectionActor : ReceiveActor
             return;
         }
         _op = null;
+        Timers.Cancel(ReplyDeadlineKey);
         op.OnFailure?.Invoke();
         if (rollBack)
         {
             RollBack(op.StartState);
         }
         op.ReplyTo.Tell(new ClientRequestFailed(op.RequestId, error));
+        if (op.RetireOnFailure || error.Kind == ClientErrorKind.UnknownServer)
+        {
+            Retire();
+        }
+        StopIfAsked();
     }
 
     /// <summary>Back to where the operation started, by allowed transitions only (eduvpn-common can get stuck in an ask state).</summary>
@@ -696,6 +850,9 @@ public sealed class ServerConnectionActor : ReceiveActor
         }
     }
 
+    /// <summary>The deadline of the step numbered <paramref name="Step"/>.</summary>
+    private sealed record ReplyDeadline(long Step) : INoSerializationVerificationNeeded, INotInfluenceReceiveTimeout, IDeadLetterSuppression;
+
     /// <summary>The one running operation: who waits for it and which reply the current step expects.</summary>
     private sealed class Operation(string requestId, IActorRef replyTo, ConnectionState startState)
     {
@@ -703,6 +860,9 @@ public sealed class ServerConnectionActor : ReceiveActor
         public IActorRef ReplyTo { get; } = replyTo;
         public ConnectionState StartState { get; } = startState;
         public Func<object, bool>? Next { get; set; }
+        public string? WaitingFor { get; set; }
+        public string? StepRequestId { get; set; }
+        public long Step { get; set; }
         public bool Interactive { get; set; } = true;
         public ConnectionState? AfterAuthorization { get; set; }
         public bool InAuthorization { get; set; }
@@ -711,5 +871,7 @@ public sealed class ServerConnectionActor : ReceiveActor
         public string? QuestionId { get; set; }
         public Action<string>? OnAnswer { get; set; }
         public Action? OnFailure { get; set; }
+        public bool RetireOnFailure { get; set; }
+        public Action<SessionFailure>? OnSessionFailure { get; set; }
     }
 }

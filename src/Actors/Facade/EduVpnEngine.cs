@@ -161,8 +161,9 @@ public sealed class EduVpnEngine : IAsyncDisposable
     }
 
     /// <summary>The state of a server's connection now.</summary>
-    public Task<CurrentConnectionState> GetConnectionStateAsync(ServerId server, CancellationToken cancellationToken = default) =>
-        Client.Ask<CurrentConnectionState>(new GetServerConnectionState(NextRequestId(), server), null, cancellationToken);
+    /// <exception cref="EduVpnException">The server was never added or is removed (<see cref="ClientErrorKind.UnknownServer"/>).</exception>
+    public async Task<CurrentConnectionState> GetConnectionStateAsync(ServerId server, CancellationToken cancellationToken = default) =>
+        Expect<CurrentConnectionState>(await RequestAsync(new GetServerConnectionState(NextRequestId(), server), null, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Tells the server the configuration is no longer used (best effort); call it after the tunnel is down.</summary>
     public async Task<bool> CleanupAsync(ServerId server, CancellationToken cancellationToken = default) =>

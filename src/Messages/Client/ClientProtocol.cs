@@ -34,6 +34,8 @@ public enum ClientErrorKind
     InvalidConfiguration,
     /// <summary>The change could not be stored.</summary>
     Storage,
+    /// <summary>A part of the engine (registry, discovery, session) did not answer a step in time; the server accepts new requests.</summary>
+    Timeout,
 }
 
 /// <summary>A typed failure; <see cref="Message"/> is English and technical, hosts show a translated text by kind.</summary>

@@ -125,6 +125,24 @@ public sealed class ClientFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StateOfAServer_NeverAddedOrRemoved_UnknownServer()
+    {
+        var never = new ServerId(ServerType.InstituteAccess, "https://never-added.example.org/");
+        var unknown = await Assert.ThrowsAsync<EduVpnException>(() => Engine.GetConnectionStateAsync(never).WaitAsync(Wait));
+        Assert.Equal(ClientErrorKind.UnknownServer, unknown.Kind);
+
+        await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
+        Assert.Equal(Main, (await Engine.GetConnectionStateAsync(_lab.Institute).WaitAsync(Wait)).State);
+        await Engine.RemoveServerAsync(_lab.Institute).WaitAsync(Wait);
+
+        var removed = await Assert.ThrowsAsync<EduVpnException>(() => Engine.GetConnectionStateAsync(_lab.Institute).WaitAsync(Wait));
+        Assert.Equal(ClientErrorKind.UnknownServer, removed.Kind);
+        // Added again, it is an ordinary server once more.
+        await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
+        Assert.Equal(Main, (await Engine.GetConnectionStateAsync(_lab.Institute).WaitAsync(Wait)).State);
+    }
+
+    [Fact]
     public async Task SecureInternet_SecondLocation_UsesTheHomeTokenWithoutANewLogin()
     {
         _lab.Portal.SetProfiles(PortalProfile.Default);
@@ -139,6 +157,88 @@ public sealed class ClientFlowTests : IAsyncLifetime
         Assert.Equal(1, _lab.Logins);
         var unknown = await Assert.ThrowsAsync<EduVpnException>(() => Engine.SetLocationAsync(_lab.SecureInternet, "xx").WaitAsync(Wait));
         Assert.Equal(ClientErrorKind.UnknownLocation, unknown.Kind);
+    }
+
+    [Fact]
+    public async Task ChangeProfile_RefusedWhileTheTunnelIsUp_AfterwardsTheLiveConfigIsReleasedFirst()
+    {
+        await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
+        var getting = Engine.GetConfigAsync(_lab.Institute);
+        var question = Assert.IsType<ProfileQuestion>((await _lab.NextQuestionAsync(Wait)).Data);
+        await Engine.AnswerAsync(_lab.Institute, question.QuestionId, "wg-only").WaitAsync(Wait);
+        await getting.WaitAsync(Wait);
+
+        // The same profile changes nothing and keeps the configuration.
+        Assert.Equal("wg-only", (await Engine.SetProfileAsync(_lab.Institute, "wg-only").WaitAsync(Wait)).ProfileId);
+        Assert.Equal(GotConfig, (await Engine.GetConnectionStateAsync(_lab.Institute).WaitAsync(Wait)).State);
+
+        await Engine.SetConnectionStateAsync(_lab.Institute, Connecting).WaitAsync(Wait);
+        await Engine.SetConnectionStateAsync(_lab.Institute, Connected).WaitAsync(Wait);
+        var refused = await Assert.ThrowsAsync<EduVpnException>(() => Engine.SetProfileAsync(_lab.Institute, "ovpn-only").WaitAsync(Wait));
+        Assert.Equal(ClientErrorKind.InvalidState, refused.Kind);
+        Assert.Equal(Connected, (await Engine.GetConnectionStateAsync(_lab.Institute).WaitAsync(Wait)).State);
+        Assert.Empty(_lab.Portal.RequestsTo(PortalTestServer.DisconnectPath));
+        Assert.Equal("wg-only", Assert.Single(await Engine.ListServersAsync().WaitAsync(Wait)).Record.ProfileId);
+
+        await Engine.SetConnectionStateAsync(_lab.Institute, Disconnecting).WaitAsync(Wait);
+        await Engine.SetConnectionStateAsync(_lab.Institute, Disconnected).WaitAsync(Wait);
+        var changed = await Engine.SetProfileAsync(_lab.Institute, "ovpn-only").WaitAsync(Wait);
+
+        // Rule 33: switching the profile calls /disconnect; rule 35: the old config is gone.
+        Assert.Equal("ovpn-only", changed.ProfileId);
+        Assert.Null(changed.ConfigExpiresAt);
+        Assert.Single(_lab.Portal.RequestsTo(PortalTestServer.DisconnectPath));
+        Assert.Equal(Main, (await Engine.GetConnectionStateAsync(_lab.Institute).WaitAsync(Wait)).State);
+        var config = await Engine.GetConfigAsync(_lab.Institute).WaitAsync(Wait);
+        Assert.Equal(("ovpn-only", VpnProtocol.OpenVpn), (config.ProfileId, config.Configuration.Protocol));
+    }
+
+    [Fact]
+    public async Task ChangeLocation_RefusedWhileTheTunnelIsUp_AfterwardsTheLiveConfigIsReleasedFirst()
+    {
+        _lab.Portal.SetProfiles(PortalProfile.Default);
+        await Engine.AddServerAsync(ServerType.SecureInternet, ClientFlowLab.OrganizationId).WaitAsync(Wait);
+        await Engine.GetConfigAsync(_lab.SecureInternet).WaitAsync(Wait);
+        await Engine.SetConnectionStateAsync(_lab.SecureInternet, Connecting).WaitAsync(Wait);
+
+        var refused = await Assert.ThrowsAsync<EduVpnException>(() => Engine.SetLocationAsync(_lab.SecureInternet, "de").WaitAsync(Wait));
+        Assert.Equal(ClientErrorKind.InvalidState, refused.Kind);
+        Assert.Equal("nl", Assert.Single(await Engine.ListServersAsync().WaitAsync(Wait)).Record.LocationCountryCode);
+        Assert.Empty(_lab.Portal.RequestsTo(PortalTestServer.DisconnectPath));
+
+        await Engine.SetConnectionStateAsync(_lab.SecureInternet, Disconnecting).WaitAsync(Wait);
+        await Engine.SetConnectionStateAsync(_lab.SecureInternet, Disconnected).WaitAsync(Wait);
+        var moved = await Engine.SetLocationAsync(_lab.SecureInternet, "de").WaitAsync(Wait);
+
+        Assert.Equal("de", moved.LocationCountryCode);
+        Assert.Null(moved.ConfigExpiresAt);
+        Assert.Single(_lab.Portal.RequestsTo(PortalTestServer.DisconnectPath));
+        Assert.Equal(Main, (await Engine.GetConnectionStateAsync(_lab.SecureInternet).WaitAsync(Wait)).State);
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public async Task Remove_WithAnUnreleasedConfig_DisconnectsFirstBestEffort(bool cleanedUpBefore, bool disconnectFails)
+    {
+        _lab.Portal.SetProfiles(PortalProfile.Default);
+        await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
+        await Engine.GetConfigAsync(_lab.Institute).WaitAsync(Wait);
+        if (cleanedUpBefore)
+        {
+            await Engine.CleanupAsync(_lab.Institute).WaitAsync(Wait);
+        }
+        if (disconnectFails)
+        {
+            _lab.Portal.FailNext(PortalTestServer.DisconnectPath, 500);
+        }
+
+        await Engine.RemoveServerAsync(_lab.Institute).WaitAsync(Wait);
+
+        // One /disconnect in all: by the cleanup, or by the remove (also when it fails: best effort).
+        Assert.Single(_lab.Portal.RequestsTo(PortalTestServer.DisconnectPath));
+        Assert.Empty(await Engine.ListServersAsync().WaitAsync(Wait));
     }
 
     [Theory]

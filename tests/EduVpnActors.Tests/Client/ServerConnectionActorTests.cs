@@ -1,0 +1,318 @@
+using Akka.Actor;
+using Akka.TestKit;
+using EduVpnActors.Actors.Client;
+using EduVpnActors.Actors.Failover;
+using EduVpnActors.Actors.WireGuard;
+using EduVpnActors.Messages.Client;
+using EduVpnActors.Messages.Common;
+using EduVpnActors.Messages.Connection;
+using EduVpnActors.Messages.Servers;
+using EduVpnActors.Messages.Sessions;
+
+namespace EduVpnActors.Tests.Client;
+
+/// <summary>
+/// The client actor and its connections against probes for the registry, discovery and sessions,
+/// so a test decides which reply comes, when, and which never does.
+/// </summary>
+public sealed class ServerConnectionActorTests : Akka.TestKit.Xunit2.TestKit
+{
+    /// <summary>For the tests about the deadline: short, yet long enough for a probe's reply on a busy machine.</summary>
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(1);
+    /// <summary>How long "nothing else happens" is watched in the other tests.</summary>
+    private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan Long = TimeSpan.FromSeconds(10);
+    private static readonly ServerId Server = new(ServerType.Custom, "https://vpn.example.org/");
+    private static readonly DateTimeOffset AuthorizedAt = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+
+    private readonly TestProbe _registry;
+    private readonly TestProbe _discovery;
+    private readonly TestProbe _sessions;
+    private readonly TestProbe _states;
+    private IActorRef _client = ActorRefs.Nobody;
+
+    public ServerConnectionActorTests() : base("akka.loglevel = WARNING")
+    {
+        _registry = CreateTestProbe("registry");
+        _discovery = CreateTestProbe("discovery");
+        _sessions = CreateTestProbe("sessions");
+        _states = CreateTestProbe("states");
+    }
+
+    /// <summary>The client under test; <paramref name="deadline"/> null: the default reply time-out (30 s), never reached here.</summary>
+    private void StartClient(TimeSpan? deadline = null)
+    {
+        var settings = ClientSettings.Default with { ReplyTimeout = deadline ?? ClientSettings.DefaultReplyTimeout };
+        var deps = new ClientDependencies(_discovery.Ref, _registry.Ref, _sessions.Ref, settings,
+            LoopbackFreePorts.Instance, TimeProvider.System, FailoverSettings.Default);
+        _client = Sys.ActorOf(ClientActor.Props(deps), "client");
+        _client.Tell(new SubscribeClientStates(_states.Ref));
+    }
+
+    [Fact]
+    public void LostRegistryReply_OperationTimesOut_RollsBackAndTheServerTakesNewRequests()
+    {
+        StartClient(Deadline);
+        _client.Tell(new GetConfig("get-1", Server));
+        var lost = _registry.ExpectMsg<GetServerRecords>(Long);
+
+        // Not before the deadline: it is the deadline that ends the wait, not anything else.
+        ExpectNoMsg(Deadline / 2);
+        var failed = ExpectMsg<ClientRequestFailed>(Long);
+        Assert.Equal("get-1", failed.RequestId);
+        Assert.Equal(ClientErrorKind.Timeout, failed.Error.Kind);
+        Assert.Contains("registry", failed.Error.Message);
+        WaitForState(ConnectionState.GettingConfig);
+        WaitForState(ConnectionState.Main);
+
+        // Not Busy any more; the late answer to the lost step must not drive the new operation.
+        _client.Tell(new GetConfig("get-2", Server));
+        var second = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Send(_registry.LastSender, new ServerRecords(lost.RequestId, [Record()], null));
+        _registry.Reply(new ServerRecords(second.RequestId, [], null));
+        var unknown = ExpectMsg<ClientRequestFailed>(Long);
+        Assert.Equal("get-2", unknown.RequestId);
+        Assert.Equal(ClientErrorKind.UnknownServer, unknown.Error.Kind);
+    }
+
+    [Fact]
+    public void LostSessionReply_OperationTimesOut()
+    {
+        StartClient(Deadline);
+        _client.Tell(new GetConfig("get-1", Server));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [Record()], null));
+        var envelope = _sessions.ExpectMsg<SessionEnvelope>(Long);
+        Assert.IsType<EnsureAuthorized>(envelope.Request);
+
+        var failed = ExpectMsg<ClientRequestFailed>(Long);
+        Assert.Equal(ClientErrorKind.Timeout, failed.Error.Kind);
+        Assert.Contains("session", failed.Error.Message);
+        WaitForState(ConnectionState.Main);
+    }
+
+    [Fact]
+    public void BrowserAndProfileQuestion_WaitForTheUserWithoutDeadline_TheNextInternalStepHasOneAgain()
+    {
+        StartClient(Deadline);
+        _client.Tell(new GetConfig("get-1", Server));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [Record()], null));
+        var authorize = _sessions.ExpectMsg<SessionEnvelope>(Long).Request;
+        Assert.IsType<EnsureAuthorized>(authorize);
+
+        // The browser is open: the session's callback time-out bounds this, not the reply deadline.
+        _sessions.Reply(new AuthorizationUrlReady(authorize.RequestId, Server, new Uri("https://vpn.example.org/oauth/authorize")));
+        ExpectNoMsg(Deadline * 2);
+        _sessions.Reply(new SessionAuthorized(authorize.RequestId, Server, AuthorizedAt));
+        var info = _sessions.ExpectMsg<SessionEnvelope>(Long).Request;
+        Assert.IsType<FetchInfo>(info);
+        _sessions.Reply(new InfoFetched(info.RequestId, [Profile("one"), Profile("two")]));
+
+        // The user thinks about the profile question for longer than the deadline.
+        var question = Assert.IsType<ProfileQuestion>(WaitForState(ConnectionState.AskProfile).Data);
+        ExpectNoMsg(Deadline * 2);
+        _client.Tell(new AnswerQuestion("answer-1", Server, question.QuestionId, "two"));
+        ExpectMsg<QuestionAnswered>(Long);
+
+        // Storing the choice is an internal step again: a lost registry reply times out.
+        _registry.ExpectMsg<RecordProfileChoice>(Long);
+        var failed = ExpectMsg<ClientRequestFailed>(Long);
+        Assert.Equal("get-1", failed.RequestId);
+        Assert.Equal(ClientErrorKind.Timeout, failed.Error.Kind);
+        WaitForState(ConnectionState.Main);
+    }
+
+    [Fact]
+    public void AnsweredSteps_NeverTimeOut()
+    {
+        StartClient(Deadline);
+        _client.Tell(new SetProfile("set-1", Server, "two"));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [Record()], null));
+        var choice = _registry.ExpectMsg<RecordProfileChoice>(Long);
+        _registry.Reply(new RegistryUpdated(choice.RequestId, Record() with { ProfileId = "two" }, null));
+        Assert.Equal("two", ExpectMsg<ServerUpdated>(Long).Server.ProfileId);
+        // The cancelled deadline stays silent.
+        ExpectNoMsg(Deadline * 2);
+    }
+
+    [Fact]
+    public void StateQuery_ServerNotInRegistry_UnknownServer()
+    {
+        StartClient();
+        _client.Tell(new GetServerConnectionState("state-1", Server));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [Record() with { Id = new ServerId(ServerType.Custom, "https://other.example.org/") }], null));
+
+        var failed = ExpectMsg<ClientRequestFailed>(Long);
+        Assert.Equal("state-1", failed.RequestId);
+        Assert.Equal(ClientErrorKind.UnknownServer, failed.Error.Kind);
+    }
+
+    [Fact]
+    public void StateQuery_RegisteredServer_ItsStateAndTheConnectionStays()
+    {
+        StartClient();
+        _client.Tell(new GetServerConnectionState("state-1", Server));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [Record()], null));
+        var state = ExpectMsg<CurrentConnectionState>(Long);
+        Assert.Equal(("state-1", ConnectionState.Main), (state.RequestId, state.State));
+
+        // Now the connection exists and answers itself, without the registry.
+        _client.Tell(new GetServerConnectionState("state-2", Server));
+        Assert.Equal("state-2", ExpectMsg<CurrentConnectionState>(Long).RequestId);
+        _registry.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void StateQuery_RegistryNeverAnswers_Timeout()
+    {
+        StartClient(Deadline);
+        _client.Tell(new GetServerConnectionState("state-1", Server));
+        _registry.ExpectMsg<GetServerRecords>(Long);
+        var failed = ExpectMsg<ClientRequestFailed>(Long);
+        Assert.Equal(("state-1", ClientErrorKind.Timeout), (failed.RequestId, failed.Error.Kind));
+    }
+
+    [Fact]
+    public void RemovedServer_ConnectionStopped_StateQueryThenUnknownServer()
+    {
+        StartClient();
+        var connection = KnownConnection();
+        Watch(connection);
+
+        _client.Tell(new RemoveServer("remove-1", Server));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [Record()], null));
+        var forget = _sessions.ExpectMsg<SessionEnvelope>(Long).Request;
+        _sessions.Reply(new TokensForgotten(Assert.IsType<ForgetTokens>(forget).RequestId));
+        var remove = _registry.ExpectMsg<RemoveServerRecord>(Long);
+        _registry.Reply(new ServerRecordRemoved(remove.RequestId, Server, true));
+        Assert.Equal("remove-1", ExpectMsg<ServerForgotten>(Long).RequestId);
+
+        ExpectTerminated(connection, Long);
+        _client.Tell(new GetServerConnectionState("state-2", Server));
+        var again = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(again.RequestId, [], null));
+        Assert.Equal(ClientErrorKind.UnknownServer, ExpectMsg<ClientRequestFailed>(Long).Error.Kind);
+    }
+
+    [Fact]
+    public void RequestForAServerNeverAdded_UnknownServerAndItsConnectionStopped()
+    {
+        StartClient();
+        _client.Tell(new SetProfile("set-1", Server, "two"));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        var connection = _registry.LastSender;
+        Watch(connection);
+        _registry.Reply(new ServerRecords(records.RequestId, [], null));
+
+        Assert.Equal(ClientErrorKind.UnknownServer, ExpectMsg<ClientRequestFailed>(Long).Error.Kind);
+        ExpectTerminated(connection, Long);
+    }
+
+    [Theory]
+    [InlineData(ConnectionState.Connecting)]
+    [InlineData(ConnectionState.Connected)]
+    public void NewProfile_TunnelUp_RefusedAndNothingStoredOrReleased(ConnectionState up)
+    {
+        StartClient();
+        KnownConnection();
+        if (up == ConnectionState.Connecting)
+        {
+            TunnelTo(ConnectionState.Connected);
+            TunnelTo(ConnectionState.Disconnecting);
+            TunnelTo(ConnectionState.Disconnected);
+        }
+        TunnelTo(up);
+
+        _client.Tell(new SetProfile("set-1", Server, "two"));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [Record() with { ProfileId = "one", ConfigExpiresAt = AuthorizedAt.AddDays(1) }], null));
+
+        var refused = ExpectMsg<ClientRequestFailed>(Long);
+        Assert.Equal(("set-1", ClientErrorKind.InvalidState), (refused.RequestId, refused.Error.Kind));
+        _registry.ExpectNoMsg(Quiet);
+        _sessions.ExpectNoMsg(TimeSpan.Zero);
+        _client.Tell(new GetServerConnectionState("state-2", Server));
+        Assert.Equal(up, ExpectMsg<CurrentConnectionState>(Long).State);
+    }
+
+    [Fact]
+    public void NewProfile_LiveConfigTunnelDown_DisconnectThenStore()
+    {
+        StartClient();
+        KnownConnection();
+        var live = Record() with { ProfileId = "one", ConfigStartedAt = AuthorizedAt, ConfigExpiresAt = AuthorizedAt.AddDays(1) };
+        _client.Tell(new SetProfile("set-1", Server, "two"));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [live], null));
+
+        var release = Assert.IsType<ReleaseConfig>(_sessions.ExpectMsg<SessionEnvelope>(Long).Request);
+        Assert.Equal("https://vpn.example.org/", release.ApiBaseUrl);
+        _registry.ExpectNoMsg(TimeSpan.Zero);
+        _sessions.Reply(new ConfigReleased(release.RequestId, true));
+        var released = _registry.ExpectMsg<RecordConfigReleased>(Long);
+        _registry.Reply(new RegistryUpdated(released.RequestId, live with { ConfigStartedAt = null, ConfigExpiresAt = null }, null));
+        var choice = _registry.ExpectMsg<RecordProfileChoice>(Long);
+        Assert.Equal("two", choice.ProfileId);
+        _registry.Reply(new RegistryUpdated(choice.RequestId, Record() with { ProfileId = "two" }, null));
+        Assert.Equal("set-1", ExpectMsg<ServerUpdated>(Long).RequestId);
+    }
+
+    [Fact]
+    public void Remove_LiveConfigAndTheDisconnectFails_StillRemoved()
+    {
+        StartClient();
+        _client.Tell(new RemoveServer("remove-1", Server));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [Record() with { ConfigStartedAt = AuthorizedAt, ConfigExpiresAt = AuthorizedAt.AddDays(1) }], null));
+
+        // /disconnect while the tokens still exist, then the tokens go.
+        var release = Assert.IsType<ReleaseConfig>(_sessions.ExpectMsg<SessionEnvelope>(Long).Request);
+        _sessions.Reply(new SessionRequestFailed(release.RequestId, new SessionFailure(SessionErrorKind.ServerError, "down")));
+        var forget = Assert.IsType<ForgetTokens>(_sessions.ExpectMsg<SessionEnvelope>(Long).Request);
+        _sessions.Reply(new TokensForgotten(forget.RequestId));
+        var remove = _registry.ExpectMsg<RemoveServerRecord>(Long);
+        _registry.Reply(new ServerRecordRemoved(remove.RequestId, Server, true));
+        Assert.Equal("remove-1", ExpectMsg<ServerForgotten>(Long).RequestId);
+    }
+
+    [Fact]
+    public void Remove_NoLiveConfig_NoDisconnect()
+    {
+        StartClient();
+        _client.Tell(new RemoveServer("remove-1", Server));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [Record()], null));
+        Assert.IsType<ForgetTokens>(_sessions.ExpectMsg<SessionEnvelope>(Long).Request);
+    }
+
+    private void TunnelTo(ConnectionState state)
+    {
+        _client.Tell(new SetConnectionState($"tunnel-{state}", Server, state));
+        ExpectMsg<ConnectionTransitioned>(Long);
+    }
+
+    /// <summary>A registered server whose connection exists (made by a state query), and that connection.</summary>
+    private IActorRef KnownConnection()
+    {
+        _client.Tell(new GetServerConnectionState("state-1", Server));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [Record()], null));
+        ExpectMsg<CurrentConnectionState>(Long);
+        return Sys.ActorSelection(_client.Path / "connection-1").ResolveOne(Long).GetAwaiter().GetResult();
+    }
+
+    private ConnectionStateChanged WaitForState(ConnectionState state) =>
+        _states.FishForMessage<ConnectionStateChanged>(c => c.To == state && c.From != c.To, Long);
+
+    private static ServerRecord Record() =>
+        new(Server, "https://vpn.example.org/", LocalizedText.English("Example"), null, null, null, null,
+            new Dictionary<string, string>(), AuthorizedAt, AuthorizedAt, null, null);
+
+    private static Profile Profile(string id) =>
+        new(id, LocalizedText.English(id), true, [VpnProtocol.WireGuard, VpnProtocol.OpenVpn], [], []);
+}
