@@ -16,14 +16,9 @@ public sealed class DiscoveryCommandTests : IDisposable
     private readonly TempDataDirectory _data = new();
     private readonly HostProcess _host;
 
-    public DiscoveryCommandTests()
-    {
-        Directory.CreateDirectory(_data.Path);
-        var config = Path.Combine(_data.Path, "offline.conf");
-        // A loopback port nobody listens on: every download is refused at once.
-        File.WriteAllText(config, $"eduvpn.discovery.base-url = \"https://127.0.0.1:{ClosedPort()}/\"\n");
-        _host = new HostProcess(Path.Combine(_data.Path, "store"), config);
-    }
+    // A loopback port nobody listens on: every download is refused at once.
+    public DiscoveryCommandTests() =>
+        _host = HostProcess.In(_data, $"eduvpn.discovery.base-url = \"https://127.0.0.1:{ClosedPort()}/\"\n");
 
     [Fact]
     public async Task Servers_Offline_RankedFromTheBundledSnapshot_AndSaysSo()

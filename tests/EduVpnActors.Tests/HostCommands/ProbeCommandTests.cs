@@ -13,13 +13,7 @@ public sealed class ProbeCommandTests : IDisposable
     private readonly TempDataDirectory _data = new();
     private readonly HostProcess _host;
 
-    public ProbeCommandTests()
-    {
-        Directory.CreateDirectory(_data.Path);
-        var config = Path.Combine(_data.Path, "empty.conf");
-        File.WriteAllText(config, "");
-        _host = new HostProcess(Path.Combine(_data.Path, "store"), config);
-    }
+    public ProbeCommandTests() => _host = HostProcess.In(_data, "");
 
     [Fact]
     public async Task Probe_LoopbackGateway_NotDroppedOnTheReply_ExitZero()

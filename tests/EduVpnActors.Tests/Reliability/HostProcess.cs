@@ -32,6 +32,15 @@ internal sealed class HostProcess
         _configFile = configFile;
     }
 
+    /// <summary>A host whose store and <c>--config</c> file (holding <paramref name="hocon"/>) live in <paramref name="data"/>.</summary>
+    public static HostProcess In(Support.TempDataDirectory data, string hocon)
+    {
+        Directory.CreateDirectory(data.Path);
+        var config = Path.Combine(data.Path, "host.conf");
+        File.WriteAllText(config, hocon);
+        return new HostProcess(Path.Combine(data.Path, "store"), config);
+    }
+
     /// <summary>The host's dll: next to the repository's Host build output of the same configuration.</summary>
     public static string HostDll { get; } = FindHostDll();
 
