@@ -18,6 +18,8 @@ internal sealed class LoopbackRelay : IAsyncDisposable
     private readonly CancellationToken _stopping;
     private TcpListener? _listener;
     private int? _target;
+    // Counts routes: a connection still connecting when the route changed is dropped too.
+    private int _route;
 
     private LoopbackRelay(int port)
     {
@@ -48,6 +50,7 @@ internal sealed class LoopbackRelay : IAsyncDisposable
         lock (_gate)
         {
             _target = targetPort;
+            _route++;
             if (targetPort is null)
             {
                 _listener?.Stop();
@@ -103,9 +106,10 @@ internal sealed class LoopbackRelay : IAsyncDisposable
     private async Task RelayAsync(TcpClient front)
     {
         int? target;
+        int route;
         lock (_gate)
         {
-            target = _target;
+            (target, route) = (_target, _route);
         }
         var back = new TcpClient();
         try
@@ -118,6 +122,10 @@ internal sealed class LoopbackRelay : IAsyncDisposable
             var key = ((IPEndPoint)back.Client.LocalEndPoint!).Port;
             lock (_gate)
             {
+                if (route != _route)
+                {
+                    throw new SocketException((int)SocketError.ConnectionReset); // routed again meanwhile: dropped like the others
+                }
                 _pairs[key] = (front.Client, back.Client);
             }
             try
@@ -136,7 +144,11 @@ internal sealed class LoopbackRelay : IAsyncDisposable
             {
                 lock (_gate)
                 {
-                    _pairs.Remove(key);
+                    // Only this pair: once dropped, its port may already serve a new one.
+                    if (_pairs.TryGetValue(key, out var pair) && pair.Back == back.Client)
+                    {
+                        _pairs.Remove(key);
+                    }
                 }
             }
         }

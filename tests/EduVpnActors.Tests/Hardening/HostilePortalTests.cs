@@ -172,7 +172,7 @@ public sealed class HostilePortalTests(ITestOutputHelper output) : IAsyncLifetim
                 await c.Response.Body.FlushAsync(c.RequestAborted);
                 await Task.Delay(100, c.RequestAborted);
             }
-        }) with { Hocon = ShortTimeout };
+        }) with { Hocon = ShortTimeout, Hits = 1 };
         // Back and forth between two URLs of the same path, so only loop detection ends it.
         Task Loop(HttpContext c, PortalTestServer _) =>
             Redirect(c, c.Request.QueryString.HasValue ? fetch.Path : fetch.Path + "?loop=1");
@@ -263,6 +263,7 @@ public sealed class HostilePortalTests(ITestOutputHelper output) : IAsyncLifetim
             _lab.Portal.SetTransport(transport);
         }
 
+        var reachedBefore = _lab.Portal.RequestsTo(hostile.Path).Count;
         var attempt = hostile.Stage == Stage.Add
             ? (Func<Task>)(() => _lab.Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl))
             : () => _lab.Engine.GetConfigAsync(_lab.Institute);
@@ -302,6 +303,10 @@ public sealed class HostilePortalTests(ITestOutputHelper output) : IAsyncLifetim
             if (hostile.SwitchAt is not null)
             {
                 Assert.Equal(1, switched);
+            }
+            if (hostile.Transport is not null)
+            {
+                Assert.Equal(reachedBefore, _lab.Portal.RequestsTo(hostile.Path).Count); // behind either certificate
             }
         }
         else
