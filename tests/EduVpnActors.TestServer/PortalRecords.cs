@@ -57,3 +57,14 @@ public sealed record PortalConfiguration(
 
 /// <summary>Tokens issued directly by <see cref="PortalTestServer.IssueTokens"/> (a shortcut around the browser flow).</summary>
 public sealed record PortalTokens(string AccessToken, string RefreshToken, DateTimeOffset AccessTokenExpiresAt, DateTimeOffset AuthorizationExpiresAt);
+
+/// <summary>What a new connection to a switchable portal meets (<see cref="PortalTestServer.SetTransport"/>).</summary>
+public enum PortalTransport
+{
+    /// <summary>The portal, behind the test certificate.</summary>
+    Normal,
+    /// <summary>Nothing listens on the port: the connection is refused.</summary>
+    Refused,
+    /// <summary>The portal behind <see cref="TestCertificate.WrongHostCertificate"/> (another name, not trusted).</summary>
+    WrongHostCertificate,
+}

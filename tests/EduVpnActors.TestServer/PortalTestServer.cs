@@ -33,6 +33,8 @@ public sealed partial class PortalTestServer : IAsyncDisposable
     private readonly Dictionary<string, Queue<int>> _failNext = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private KestrelHost? _host;
+    private KestrelHost? _wrongHost;
+    private LoopbackRelay? _relay;
     private PortalOptions _options;
 
     private PortalTestServer(PortalOptions options, TimeProvider time)
@@ -92,12 +94,47 @@ public sealed partial class PortalTestServer : IAsyncDisposable
     /// <summary>Starts a portal on 127.0.0.1 with an ephemeral port.</summary>
     /// <param name="options">Default: <c>new PortalOptions()</c>.</param>
     /// <param name="time">The clock for every expiry (default <see cref="TimeProvider.System"/>).</param>
-    public static async Task<PortalTestServer> StartAsync(PortalOptions? options = null, TimeProvider? time = null)
+    /// <param name="switchableTransport">
+    /// When true, <see cref="BaseUrl"/> is a TCP relay in front of the portal, so <see cref="SetTransport"/>
+    /// can refuse connections or present a wrong certificate at any point of a flow.
+    /// </param>
+    public static async Task<PortalTestServer> StartAsync(PortalOptions? options = null, TimeProvider? time = null, bool switchableTransport = false)
     {
         var server = new PortalTestServer(options ?? new PortalOptions(), time ?? TimeProvider.System);
         server._host = await KestrelHost.StartAsync(server.HandleAsync, TestCertificate.Certificate).ConfigureAwait(false);
-        server.BaseUrl = new Uri($"https://127.0.0.1:{server._host.Port}/");
+        var port = server._host.Port;
+        if (switchableTransport)
+        {
+            // The same portal behind the wrong certificate, reached only through the relay.
+            server._wrongHost = await KestrelHost.StartAsync(server.HandleAsync, TestCertificate.WrongHostCertificate).ConfigureAwait(false);
+            server._relay = LoopbackRelay.Start(port);
+            port = server._relay.Port;
+        }
+        server.BaseUrl = new Uri($"https://127.0.0.1:{port}/");
         return server;
+    }
+
+    /// <summary>
+    /// What a new connection to <see cref="BaseUrl"/> meets from now on (portals started with
+    /// <c>switchableTransport</c>). Open connections are dropped, so the client's next request meets it
+    /// too; only <paramref name="finishing"/> (a request being answered, e.g. from <see cref="Intercept"/>)
+    /// completes its response, after which its connection closes.
+    /// </summary>
+    public void SetTransport(PortalTransport transport, HttpContext? finishing = null)
+    {
+        var relay = _relay ?? throw new InvalidOperationException("This portal was started without switchableTransport.");
+        int? target = transport switch
+        {
+            PortalTransport.Normal => _host!.Port,
+            PortalTransport.WrongHostCertificate => _wrongHost!.Port,
+            _ => null,
+        };
+        if (finishing is not null)
+        {
+            finishing.Response.Headers.Connection = "close";
+        }
+        // Behind the relay, the portal's remote port is the relay's back-end side of that connection.
+        relay.Route(target, finishing?.Connection.RemotePort);
     }
 
     /// <summary>The requests to one path (e.g. <see cref="ConnectPath"/>).</summary>
@@ -140,6 +177,16 @@ public sealed partial class PortalTestServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_relay is { } relay)
+        {
+            _relay = null;
+            await relay.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_wrongHost is { } wrongHost)
+        {
+            _wrongHost = null;
+            await wrongHost.DisposeAsync().ConfigureAwait(false);
+        }
         if (_host is { } host)
         {
             _host = null;

@@ -53,9 +53,11 @@ internal sealed class ClientFlowLab : IAsyncDisposable
 
     public IReadOnlyList<ConnectionStateChanged> Changes => [.. _changes];
 
-    public static async Task<ClientFlowLab> StartAsync(PortalOptions? options = null, bool startEngine = true)
+    /// <summary>Starts the portal, the discovery server and (unless <paramref name="startEngine"/> is false) the engine.</summary>
+    /// <param name="switchableTransport">The portal behind a relay whose transport tests can switch (<see cref="PortalTestServer.SetTransport"/>).</param>
+    public static async Task<ClientFlowLab> StartAsync(PortalOptions? options = null, bool startEngine = true, bool switchableTransport = false)
     {
-        var portal = await PortalTestServer.StartAsync(options);
+        var portal = await PortalTestServer.StartAsync(options, switchableTransport: switchableTransport);
         var discovery = await DiscoveryTestServer.StartAsync();
         var lab = new ClientFlowLab(portal, discovery, new TempDataDirectory());
         lab.PublishDiscovery();
