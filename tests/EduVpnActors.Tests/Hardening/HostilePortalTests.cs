@@ -5,6 +5,7 @@ using EduVpnActors.Messages.Errors;
 using EduVpnActors.Messages.Servers;
 using EduVpnActors.Messages.Sessions;
 using EduVpnActors.Tests.Client;
+using EduVpnActors.Tests.Support;
 using EduVpnActors.TestServer;
 using Microsoft.AspNetCore.Http;
 using Xunit.Abstractions;
@@ -201,7 +202,7 @@ public sealed class HostilePortalTests(ITestOutputHelper output) : IAsyncLifetim
     [Fact]
     public void Matrix_CoversEveryPortalEndpoint()
     {
-        output.WriteLine($"hostile portal cases: {Cases.Length}");
+        Figures.Report(output, $"hostile portal cases: {Cases.Length} (each a typed error, the engine usable after)");
         foreach (var path in new[] { PortalTestServer.WellKnownPath, PortalTestServer.TokenPath, PortalTestServer.InfoPath, PortalTestServer.ConnectPath })
         {
             Assert.Contains(Cases, c => c.Path == path);
