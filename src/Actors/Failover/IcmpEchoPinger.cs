@@ -116,6 +116,12 @@ public sealed class IcmpEchoPinger : IEchoPinger
         {
             await _socket.SendAsync(packet, SocketFlags.None, cancellationToken).ConfigureAwait(false);
         }
+        catch (SocketException e) when (IsNotDelivered(e))
+        {
+            // The kernel could not put the echo on the wire (link down, neighbour unresolved, an ICMP
+            // unreachable queued on the socket): it is lost as surely as one a firewall drops, so the
+            // counter decides. eduvpn-common ends the probe with an error here, which tells the host nothing.
+        }
         catch (SocketException e)
         {
             throw new FailoverException(ProbeErrorKind.SendFailed, $"sending echo request {sequence} to {_gateway} failed: {e.SocketErrorCode} ({e.Message})", e);
@@ -229,6 +235,10 @@ public sealed class IcmpEchoPinger : IEchoPinger
             socket.SetRawSocketOption(SolRaw, IcmpFilter, mask);
         }
     }
+
+    private static bool IsNotDelivered(SocketException e) => e.SocketErrorCode is
+        SocketError.NoBufferSpaceAvailable or SocketError.HostUnreachable or SocketError.NetworkUnreachable
+        or SocketError.HostDown or SocketError.NetworkDown;
 
     private static bool IsPermissionOrSupport(SocketException e) => e.SocketErrorCode is
         SocketError.AccessDenied or SocketError.ProtocolNotSupported or SocketError.SocketNotSupported
