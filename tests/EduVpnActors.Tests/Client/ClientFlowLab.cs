@@ -139,18 +139,24 @@ internal sealed class ClientFlowLab : IAsyncDisposable
 
     private Config EngineOverrides() => ConfigurationFactory.ParseString(WorldHocon() + "\n" + ExtraHocon);
 
-    private void PublishDiscovery()
+    private int _publications;
+
+    /// <summary>
+    /// Publishes a newer signed discovery (higher <c>v</c>, later Last-Modified), optionally without the
+    /// institute or the second ("de") location; an engine sees it at its next start.
+    /// </summary>
+    public void PublishDiscovery(bool withInstitute = true, bool withSecondLocation = true)
     {
-        var version = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var version = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + _publications++;
         var servers = JsonSerializer.SerializeToUtf8Bytes(new
         {
             v = version,
-            server_list = new object[]
+            server_list = new object?[]
             {
-                new { base_url = InstituteUrl, server_type = "institute_access", display_name = new { en = "Lab Institute", nl = "Lab Instituut" }, support_contact = Array.Empty<string>() },
+                withInstitute ? new { base_url = InstituteUrl, server_type = "institute_access", display_name = new { en = "Lab Institute", nl = "Lab Instituut" }, support_contact = Array.Empty<string>() } : null,
                 new { base_url = InstituteUrl, server_type = "secure_internet", country_code = "nl", public_key_list = Array.Empty<string>(), support_contact = Array.Empty<string>() },
-                new { base_url = SecondLocationUrl, server_type = "secure_internet", country_code = "de", public_key_list = Array.Empty<string>(), support_contact = Array.Empty<string>() },
-            },
+                withSecondLocation ? new { base_url = SecondLocationUrl, server_type = "secure_internet", country_code = "de", public_key_list = Array.Empty<string>(), support_contact = Array.Empty<string>() } : null,
+            }.Where(s => s is not null),
         });
         var organizations = JsonSerializer.SerializeToUtf8Bytes(new
         {
@@ -166,7 +172,8 @@ internal sealed class ClientFlowLab : IAsyncDisposable
 
     private void Publish(string name, byte[] document, ulong timestamp)
     {
-        var modified = DateTimeOffset.UtcNow.AddMinutes(-5);
+        // HTTP dates have whole seconds: each publication must look modified after the one before.
+        var modified = DateTimeOffset.UtcNow.AddMinutes(-5).AddSeconds(_publications);
         Discovery.SetFile(name, document, modified);
         Discovery.SetFile(name + ".minisig", Encoding.UTF8.GetBytes(_signer.Sign(document, timestamp, name)), modified);
     }
