@@ -509,9 +509,14 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         op.Next = onReply;
         op.WaitingFor = what;
         op.StepRequestId = requestId;
+        ArmDeadline(op);
+        target.Tell(request);
+    }
+
+    private void ArmDeadline(Operation op)
+    {
         op.Step = ++_steps;
         Timers.StartSingleTimer(ReplyDeadlineKey, new ReplyDeadline(op.Step), _deps.Settings.ReplyTimeout);
-        target.Tell(request);
     }
 
     private void AskRegistry<T>(Func<string, IRegistryRequest> request, Action<T> onReply) where T : class
@@ -524,9 +529,19 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
     {
         _op!.SessionTarget = target;
         _op.SessionRequestId = request.RequestId;
+        _op.SessionRequestInteractive = IsInteractive(request);
         Ask(_deps.Sessions, "session", request.RequestId,
             new SessionEnvelope(_server, target.AuthorizationBaseUrl, target.OrganizationId, target.AuthenticationUrlTemplate, request), onReply);
     }
+
+    /// <summary>Whether the session may ask the user for this request (the session stops only such jobs on a cancel).</summary>
+    private static bool IsInteractive(ISessionRequest request) => request switch
+    {
+        EnsureAuthorized e => e.Interactive,
+        FetchInfo f => f.Interactive,
+        RequestConfig c => c.Interactive,
+        _ => false,
+    };
 
     private void AskHost(ConnectionState state, ConnectionStateData question, string questionId, Action<string> onAnswer)
     {
@@ -541,7 +556,18 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
     private void OnReplyDeadline(ReplyDeadline deadline)
     {
         // Only the step that armed it: a tick queued before its step was answered is stale.
-        if (_op is { Next: not null, InAuthorization: false } op && op.Step == deadline.Step)
+        if (_op is not { Next: not null } op || op.Step != deadline.Step)
+        {
+            return;
+        }
+        if (op.Cancelling)
+        {
+            // The session never confirmed (lost reply, restarted child): the host asked to cancel, so it is cancelled.
+            Fail(new ClientError(ClientErrorKind.Cancelled,
+                $"the host cancelled the operation (the session did not confirm within {_deps.Settings.ReplyTimeout.TotalSeconds:0.###} seconds)"));
+            return;
+        }
+        if (!op.InAuthorization)
         {
             _log.Warning("No reply from the {0} for {1} within {2}; the operation fails", op.WaitingFor, _server, _deps.Settings.ReplyTimeout);
             Fail(new ClientError(ClientErrorKind.Timeout,
@@ -591,11 +617,19 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
                 return;
             case ConnectionStateChanged or CurrentConnectionState:
                 return;
+            case AuthorizationUrlReady url when op is not null && url.RequestId == op.SessionRequestId && op.Cancelling:
+                // The session started listening before the cancel reached it (e.g. it was queued there behind
+                // another job): no URL for the user, and that job must stop too.
+                SendCancelAuthorization(op);
+                return;
             case AuthorizationUrlReady url when op is not null && url.RequestId == op.SessionRequestId:
                 op.InAuthorization = true;
                 // Now the user's browser decides; the session's own callback time-out bounds that wait.
                 Timers.Cancel(ReplyDeadlineKey);
                 Transition(ConnectionState.OAuthStarted, new AuthorizationUrlData(url.Url));
+                return;
+            case SessionRequestFailed failed when op is not null && failed.RequestId == op.SessionRequestId && op.Cancelling:
+                Fail(new ClientError(ClientErrorKind.Cancelled, "the host cancelled the operation", failed.Failure));
                 return;
             case SessionRequestFailed failed when op is not null && failed.RequestId == op.SessionRequestId:
                 if (op.OnSessionFailure is { } tolerate)
@@ -614,6 +648,12 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         if (op?.Next is not { } next)
         {
             _log.Debug("Ignoring {0} for {1}: no step waits for it", message.GetType().Name, _server);
+            return;
+        }
+        if (op.Cancelling && RequestIdOf(message) == op.SessionRequestId)
+        {
+            // The session finished before the cancel reached it: the host still asked to stop here.
+            Fail(new ClientError(ClientErrorKind.Cancelled, "the host cancelled the operation"));
             return;
         }
         if (op.InAuthorization && RequestIdOf(message) == op.SessionRequestId)
@@ -712,18 +752,31 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
     {
         var op = _op;
         Sender.Tell(new OperationCancelled(cancel.RequestId, op is not null));
-        if (op is null)
+        if (op is null || op.Cancelling)
         {
             return;
         }
-        if (op.InAuthorization && op.SessionTarget is { } target && op.SessionRequestId is { } sessionRequest)
+        if (op is { Next: not null, WaitingFor: "session", SessionRequestInteractive: true })
         {
-            // The session answers the pending request with Cancelled, which fails the operation.
-            _deps.Sessions.Tell(new SessionEnvelope(_server, target.AuthorizationBaseUrl, target.OrganizationId, target.AuthenticationUrlTemplate,
-                new CancelAuthorization(sessionRequest)));
+            // In any phase, not only once the URL is out: a job left running would listen for a callback and
+            // hold this server's later requests in the session's stash until its time-out. The session stops
+            // the job and answers the pending request with Cancelled, which ends the operation.
+            op.Cancelling = true;
+            SendCancelAuthorization(op);
+            // Also after the browser wait (which had no deadline): a lost confirmation must not keep the server busy.
+            ArmDeadline(op);
             return;
         }
         Fail(new ClientError(ClientErrorKind.Cancelled, "the host cancelled the operation"));
+    }
+
+    private void SendCancelAuthorization(Operation op)
+    {
+        if (op.SessionTarget is { } target && op.SessionRequestId is { } sessionRequest)
+        {
+            _deps.Sessions.Tell(new SessionEnvelope(_server, target.AuthorizationBaseUrl, target.OrganizationId, target.AuthenticationUrlTemplate,
+                new CancelAuthorization(sessionRequest)));
+        }
     }
 
     private void OnHostState(SetConnectionState set)
@@ -868,6 +921,9 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         public bool InAuthorization { get; set; }
         public SessionTarget? SessionTarget { get; set; }
         public string? SessionRequestId { get; set; }
+        public bool SessionRequestInteractive { get; set; }
+        /// <summary>The host cancelled while an interactive session request was out; the session's answer ends the operation.</summary>
+        public bool Cancelling { get; set; }
         public string? QuestionId { get; set; }
         public Action<string>? OnAnswer { get; set; }
         public Action? OnFailure { get; set; }
