@@ -142,7 +142,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
                             return;
                         }
                         var target = ServerResolution.Target(record, servers, organizations)!;
-                        Authorize(target, record, interactive: true, authorized =>
+                        Authorize(target, record, interactive: true, (_, authorized) =>
                         {
                             BackToMain();
                             Complete(new ServerReady(add.RequestId, authorized));
@@ -163,12 +163,11 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         op.AfterAuthorization = ConnectionState.GettingConfig;
         op.Interactive = !get.Startup;
         WithRecord(record => WithDiscovery(record.Id.Type, (servers, organizations) =>
-            WithTarget(record, servers, organizations, (target, located) =>
-                Authorize(target, located, op.Interactive, authorized =>
+            WithTarget(record, servers, organizations, (located, locatedRecord) =>
+                Authorize(located, locatedRecord, op.Interactive, (target, authorized) =>
                 {
-                    var infoId = NextId("info");
-                    AskSession(target, new FetchInfo(infoId, target.ApiBaseUrl, op.Interactive), Expect<InfoFetched>(infoId, info =>
-                        ChooseProfile(authorized, info.Profiles, (chosen, profile) => Connect(get, target, chosen, profile))));
+                    AskSessionReauthorizing<InfoFetched>(target, authorized, op.Interactive, "info", (at, id, asUser) => new FetchInfo(id, at.ApiBaseUrl, asUser),
+                        (infoTarget, info) => ChooseProfile(authorized, info.Profiles, (chosen, profile) => Connect(get, infoTarget, chosen, profile)));
                 }))));
     }
 
@@ -191,7 +190,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
             {
                 var forgetId = NextId("forget");
                 AskSession(target, new ForgetTokens(forgetId), Expect<TokensForgotten>(forgetId, _ =>
-                    Authorize(target, releasedRecord, interactive: true, authorized =>
+                    Authorize(target, releasedRecord, interactive: true, (_, authorized) =>
                     {
                         BackToMain();
                         Complete(new SessionRenewed(_op!.RequestId, authorized));
@@ -293,7 +292,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
             next(records.Servers.FirstOrDefault(s => s.Id == _server)
                 ?? throw new ClientFlowException(ClientErrorKind.UnknownServer, $"the server {_server} was not added")));
 
-    private void WithDiscovery(ServerType type, Action<ServerList, OrganizationList> next)
+    private void WithDiscovery(ServerType type, Action<ServerList, OrganizationList> next, bool refreshOrganizations = false)
     {
         switch (type)
         {
@@ -302,14 +301,35 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
                 return;
             case ServerType.SecureInternet:
                 // Official rule 14: the organization list is fetched when it is needed, and it is now.
-                Ask(_deps.Discovery, "discovery", null, new GetOrganizationList(), Expect<OrganizationListResponse>(null, organizations =>
+                Ask(_deps.Discovery, "discovery", null, new GetOrganizationList(ForceRefresh: refreshOrganizations), Expect<OrganizationListResponse>(null, organizations =>
                     Ask(_deps.Discovery, "discovery", null, new GetServerList(), Expect<ServerListResponse>(null, servers =>
-                        next(Usable(servers.List, servers.Status), Usable(organizations.List, organizations.Status))))));
+                        LookUpOnce(
+                            () => next(Usable(servers.List, servers.Status), Usable(organizations.List, organizations.Status)),
+                            () => WithDiscovery(type, next, refreshOrganizations: true))))));
                 return;
             default:
                 Ask(_deps.Discovery, "discovery", null, new GetServerList(), Expect<ServerListResponse>(null, servers =>
                     next(Usable(servers.List, servers.Status), OrganizationList.Empty)));
                 return;
+        }
+    }
+
+    /// <summary>
+    /// Runs a Secure Internet lookup (its first step must be the lookup, so a retry repeats nothing). When the
+    /// organization or its home server is not in the held list, the list may be stale (§3.5): one fresh
+    /// organization list per operation, and the lookup once more on it; a second miss fails as NotInDiscovery.
+    /// </summary>
+    private void LookUpOnce(Action lookup, Action withFreshOrganizations)
+    {
+        try
+        {
+            lookup();
+        }
+        catch (ClientFlowException e) when (e.Kind == ClientErrorKind.NotInDiscovery && _op is { OrganizationsRefreshed: false } op)
+        {
+            op.OrganizationsRefreshed = true;
+            _log.Info("{0} for {1}; asking discovery for a fresh organization list", e.Message, _server);
+            withFreshOrganizations();
         }
     }
 
@@ -341,18 +361,53 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         });
     }
 
-    private void Authorize(SessionTarget target, ServerRecord record, bool interactive, Action<ServerRecord> next)
+    private void Authorize(SessionTarget target, ServerRecord record, bool interactive, Action<SessionTarget, ServerRecord> next) =>
+        AskSessionReauthorizing<SessionAuthorized>(target, record, interactive, "authorize", (_, id, asUser) => new EnsureAuthorized(id, asUser),
+            (authorizedAt, authorized) => Recorded(authorizedAt, record, authorized, next));
+
+    /// <summary>
+    /// A session request that may have to authorize again. Rule 14, §3.5: a new authorization of a known
+    /// Secure Internet server (expiry, revocation, renew) takes a fresh organization list first, for a current
+    /// home and WAYF template. Only the session finds out whether the user is needed (also on a 401 inside an
+    /// API call), so such a request goes without the user first; on AuthorizationRequired the organization list
+    /// is refreshed once and the request sent again, now allowed to ask the user. No extra call when the tokens work.
+    /// </summary>
+    private void AskSessionReauthorizing<T>(SessionTarget target, ServerRecord record, bool interactive, string step,
+        Func<SessionTarget, string, bool, ISessionRequest> request, Action<SessionTarget, T> onReply) where T : class
     {
-        var authId = NextId("authorize");
-        AskSession(target, new EnsureAuthorized(authId, interactive), Expect<SessionAuthorized>(authId, authorized =>
+        var op = _op!;
+        var checkFirst = interactive && record.Id.Type == ServerType.SecureInternet && record.LastAuthorizedAt is not null && !op.OrganizationsRefreshed;
+        if (checkFirst)
         {
-            if (record.LastAuthorizedAt == authorized.AuthorizedAt)
+            op.OnSessionFailure = failure =>
             {
-                next(record);
-                return;
-            }
-            AskRegistry<RegistryUpdated>(id => new RecordAuthorization(id, _server, authorized.AuthorizedAt), updated => next(updated.Server!));
+                if (failure.Kind != SessionErrorKind.AuthorizationRequired)
+                {
+                    Fail(SessionError(failure, interactive));
+                    return;
+                }
+                op.OrganizationsRefreshed = true;
+                WithDiscovery(ServerType.SecureInternet, (servers, organizations) =>
+                    AskSessionReauthorizing(ServerResolution.Reauthorization(target, record, servers, organizations), record, interactive, step, request, onReply),
+                    refreshOrganizations: true);
+            };
+        }
+        var id = NextId(step);
+        AskSession(target, request(target, id, interactive && !checkFirst), Expect<T>(id, reply =>
+        {
+            op.OnSessionFailure = null;
+            onReply(target, reply);
         }));
+    }
+
+    private void Recorded(SessionTarget target, ServerRecord record, SessionAuthorized authorized, Action<SessionTarget, ServerRecord> next)
+    {
+        if (record.LastAuthorizedAt == authorized.AuthorizedAt)
+        {
+            next(target, record);
+            return;
+        }
+        AskRegistry<RegistryUpdated>(id => new RecordAuthorization(id, _server, authorized.AuthorizedAt), updated => next(target, updated.Server!));
     }
 
     private void ChooseProfile(ServerRecord record, IReadOnlyList<Profile> profiles, Action<ServerRecord, Profile> next)
@@ -395,9 +450,9 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         {
             var keys = _deps.Settings.Protocols.Contains(VpnProtocol.WireGuard) ? WireGuardKeys.Generate() : null;
             var request = Guard(() => ConnectRequest.Build(profile, [.. _deps.Settings.Protocols], get.PreferTcp, keys?.PublicKey, _deps.Settings.PreferWireGuard));
-            var connectId = NextId("connect");
-            AskSession(target, new RequestConfig(connectId, target.ApiBaseUrl, request.Fields, request.Accept, _op!.Interactive),
-                Expect<ConfigReceived>(connectId, received =>
+            AskSessionReauthorizing<ConfigReceived>(target, record, _op!.Interactive, "connect",
+                (at, id, asUser) => new RequestConfig(id, at.ApiBaseUrl, request.Fields, request.Accept, asUser),
+                (_, received) =>
                 {
                     var now = Now;
                     var configuration = Guard(() => ConnectResponse.Process(request, received.ContentType, received.Expires, received.Body, keys?.PrivateKey, _deps.Ports, now));
@@ -409,7 +464,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
                         Transition(ConnectionState.GotConfig, new ConfigurationData(_server, profile.Id, configuration));
                         Complete(new ConfigObtained(get.RequestId, _server, profile.Id, configuration, expiry));
                     });
-                }));
+                });
         });
 
     private void Release(SessionTarget target, ServerRecord record, Action<ServerRecord> next)
@@ -924,6 +979,8 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         public bool SessionRequestInteractive { get; set; }
         /// <summary>The host cancelled while an interactive session request was out; the session's answer ends the operation.</summary>
         public bool Cancelling { get; set; }
+        /// <summary>A fresh organization list was asked for in this operation: at most once, never a loop.</summary>
+        public bool OrganizationsRefreshed { get; set; }
         public string? QuestionId { get; set; }
         public Action<string>? OnAnswer { get; set; }
         public Action? OnFailure { get; set; }

@@ -76,6 +76,26 @@ public static class ServerResolution
             : new SessionTarget(home.BaseUrl, organization.OrgId, home.AuthenticationUrlTemplate, location.BaseUrl);
     }
 
+    /// <summary>
+    /// <paramref name="current"/> with where it authorizes taken from fresh lists (a Secure Internet
+    /// re-authorization after the organization list was refreshed: its home and WAYF template may have
+    /// changed); the API location stays the chosen one.
+    /// </summary>
+    /// <exception cref="ClientFlowException">NotInDiscovery when the organization or its home server is gone.</exception>
+    public static SessionTarget Reauthorization(SessionTarget current, ServerRecord record, ServerList servers, OrganizationList organizations)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.Id.Type != ServerType.SecureInternet)
+        {
+            return current;
+        }
+        var organization = organizations.Organizations.FirstOrDefault(o => o.OrgId == record.OrganizationId)
+            ?? throw new ClientFlowException(ClientErrorKind.NotInDiscovery, $"the organization '{record.OrganizationId}' is no longer in discovery");
+        var home = HomeServer(organization, servers);
+        return current with { AuthorizationBaseUrl = home.BaseUrl, OrganizationId = organization.OrgId, AuthenticationUrlTemplate = home.AuthenticationUrlTemplate };
+    }
+
     /// <summary>The Secure Internet locations in discovery order (the choices of a location question).</summary>
     public static IReadOnlyList<string> Locations(ServerList servers) =>
         servers.Servers.Where(s => s.Type == ServerType.SecureInternet).Select(s => s.CountryCode).Distinct().ToArray();

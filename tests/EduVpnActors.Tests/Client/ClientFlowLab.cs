@@ -137,9 +137,27 @@ internal sealed class ClientFlowLab : IAsyncDisposable
 
     private Config EngineOverrides() => ConfigurationFactory.ParseString(WorldHocon() + "\n" + ExtraHocon);
 
+    private long _version;
+
+    /// <summary>Publishes a newer organization list: the lab's organization plus <paramref name="extraOrganizations"/>, all at home on the portal.</summary>
+    public void PublishOrganizations(params string[] extraOrganizations)
+    {
+        var version = ++_version;
+        var organizations = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            v = version,
+            organization_list = new[] { OrganizationId }.Concat(extraOrganizations)
+                .Select(id => new { org_id = id, display_name = new { en = id }, secure_internet_home = InstituteUrl }).ToArray(),
+        });
+        Publish("organization_list.json", organizations, (ulong)version, DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>How many times the engine asked for <c>organization_list.json</c> (conditional or not).</summary>
+    public int OrganizationListRequests => Discovery.Requests.Count(r => r.Path.EndsWith("/organization_list.json", StringComparison.Ordinal));
+
     private void PublishDiscovery()
     {
-        var version = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var version = _version = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var servers = JsonSerializer.SerializeToUtf8Bytes(new
         {
             v = version,
@@ -162,9 +180,9 @@ internal sealed class ClientFlowLab : IAsyncDisposable
         Publish("organization_list.json", organizations, (ulong)version);
     }
 
-    private void Publish(string name, byte[] document, ulong timestamp)
+    private void Publish(string name, byte[] document, ulong timestamp, DateTimeOffset? lastModified = null)
     {
-        var modified = DateTimeOffset.UtcNow.AddMinutes(-5);
+        var modified = lastModified ?? DateTimeOffset.UtcNow.AddMinutes(-5);
         Discovery.SetFile(name, document, modified);
         Discovery.SetFile(name + ".minisig", Encoding.UTF8.GetBytes(_signer.Sign(document, timestamp, name)), modified);
     }
