@@ -44,6 +44,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
     private readonly IActorRef _stateMachine;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, (IActorRef ReplyTo, string RequestId)> _hostStateRequests = new();
+    private readonly ConnectionFailover _failover = new();
     private ConnectionState _current = ConnectionStateMachine.Initial;
     private Operation? _op;
     private VpnConfiguration? _configuration;
@@ -80,6 +81,8 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
             _stopWhenIdle = true;
         });
         Receive<StartFailover>(OnStartFailover);
+        Receive<CancelFailover>(OnCancelFailover);
+        Receive<ProbeVerdict>(OnProbeVerdict);
         Receive<AnswerQuestion>(OnAnswer);
         Receive<CancelOperation>(OnCancel);
         Receive<SetConnectionState>(OnHostState);
@@ -765,43 +768,39 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
 
     private void OnStartFailover(StartFailover start)
     {
-        if (_current is not (ConnectionState.Connecting or ConnectionState.Connected))
+        if (!FailoverStart.IsTunnelUp(_current))
         {
             Sender.Tell(new ClientRequestFailed(start.RequestId, new ClientError(ClientErrorKind.InvalidState, $"failover probes a tunnel that is up; the connection is {_current}")));
             return;
         }
-        System.Net.IPAddress? gateway = null;
-        if (start.Gateway is { } given)
+        if (_failover.IsRunning)
         {
-            if (!System.Net.IPAddress.TryParse(given, out gateway))
-            {
-                Sender.Tell(new ClientRequestFailed(start.RequestId, new ClientError(ClientErrorKind.InvalidState, $"'{given}' is not an IP address")));
-                return;
-            }
+            Sender.Tell(new ClientRequestFailed(start.RequestId, new ClientError(ClientErrorKind.Busy, "a failover probe of this tunnel is already running")));
+            return;
         }
-        else if (_configuration is { Protocol: not VpnProtocol.OpenVpn } configuration)
+        if (FailoverStart.Gateway(start.Gateway, _configuration, out var error) is not { } gateway)
         {
-            try
-            {
-                var gateways = Gateway.FromWireGuardConfig(configuration.Config);
-                gateway = gateways.FirstOrDefault(g => g.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? gateways.FirstOrDefault();
-            }
-            catch (ApiException e)
-            {
-                _log.Warning("No gateway in the configuration of {0}: {1}", _server, e.Kind);
-            }
-        }
-        if (gateway is null)
-        {
-            // OpenVPN learns its addresses from the server at run time: only the host knows the gateway.
-            Sender.Tell(new ClientRequestFailed(start.RequestId, new ClientError(ClientErrorKind.InvalidState, "no gateway is known for this tunnel; pass the gateway")));
+            Sender.Tell(new ClientRequestFailed(start.RequestId, error!));
             return;
         }
         var probeId = NextId("failover");
         var probe = Context.ActorOf(FailoverProbeActor.Props(probeId, _deps.Failover, _deps.FailoverDependencies), $"failover-{_ids}");
-        // Forwarded, so the verdict goes straight to the requester.
-        probe.Forward(new StartProbe(probeId, gateway, start.Mtu, start.InterfaceName));
+        // The verdict comes here first: the subscribers hear of it, and a cancel or a tunnel going down can end it.
+        _failover.Started(probe, probeId, Sender, start.RequestId);
+        probe.Tell(new StartProbe(probeId, gateway, start.Mtu, start.InterfaceName));
     }
+
+    private void OnProbeVerdict(ProbeVerdict verdict)
+    {
+        if (_failover.Finished(verdict) is not { } requester)
+        {
+            return;
+        }
+        requester.Requester.Tell(verdict);
+        Context.Parent.Tell(new FailoverVerdictReady(_server.ToString(), _server, requester.RequestId, verdict, Now));
+    }
+
+    private void OnCancelFailover(CancelFailover cancel) => Sender.Tell(new OperationCancelled(cancel.RequestId, _failover.Cancel()));
 
     private void OnCancel(CancelOperation cancel)
     {
@@ -846,6 +845,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         if (_hostStateRequests.Remove(done.RequestId, out var host))
         {
             _current = done.Change.To;
+            _failover.StopIfTunnelDown(_current, Context);
             host.ReplyTo.Tell(done with { RequestId = host.RequestId });
         }
     }
@@ -885,6 +885,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
     {
         _stateMachine.Tell(new TransitionConnection(NextId("transition"), to, data));
         _current = to;
+        _failover.StopIfTunnelDown(_current, Context);
     }
 
     private void Complete(object reply)
