@@ -5,6 +5,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using EduVpnActors.Actors.Client;
 using EduVpnActors.Actors.Configuration;
+using EduVpnActors.Actors.Failover;
 using EduVpnActors.Actors.Hosting;
 using EduVpnActors.Actors.Servers.Logic;
 using EduVpnActors.Actors.Sessions.Tokens;
@@ -21,11 +22,13 @@ namespace EduVpnActors.Actors.Facade;
 /// <param name="Overrides">HOCON keys over the engine defaults (e.g. <c>eduvpn.client.id</c>).</param>
 /// <param name="Culture">Language of <see cref="EduVpnException.LocalizedMessage"/> (null: the current UI culture).</param>
 /// <param name="Time">Clock of the engine (tests pass a manual one).</param>
+/// <param name="Failover">How failover probes ping and count received bytes (null: real ICMP and <c>/sys/class/net</c>); a host whose tunnel library knows the counter passes its own source.</param>
 public sealed record EduVpnEngineOptions(
     string? DataDirectory = null,
     Config? Overrides = null,
     CultureInfo? Culture = null,
-    TimeProvider? Time = null);
+    TimeProvider? Time = null,
+    FailoverDependencies? Failover = null);
 
 /// <summary>A server as a host shows it: what is stored, whether discovery still lists it, and whether it is current.</summary>
 public sealed record ServerView(ServerRecord Record, bool Delisted, bool IsCurrent, ExpiryTimes? Expiry);
@@ -80,7 +83,7 @@ public sealed class EduVpnEngine : IAsyncDisposable
         var system = ActorSystem.Create(EngineSystem.DefaultName, config);
         try
         {
-            var runtime = EngineRuntime.Start(system, options.Time, tokenProtector);
+            var runtime = EngineRuntime.Start(system, options.Time, tokenProtector, options.Failover);
             return new EduVpnEngine(runtime, ownsSystem: true, options.Culture ?? CultureInfo.CurrentUICulture);
         }
         catch

@@ -80,7 +80,7 @@ internal sealed class ClientFlowLab : IAsyncDisposable
         {
             await Engine.DisposeAsync();
         }
-        Engine = EduVpnEngine.Start(new EduVpnEngineOptions(DataDirectory.Path, EngineOverrides(), new System.Globalization.CultureInfo("en")));
+        Engine = EduVpnEngine.Start(new EduVpnEngineOptions(DataDirectory.Path, EngineOverrides(), new System.Globalization.CultureInfo("en"), Failover: Failover));
         // Subscribed here, before any request a test sends next.
         var changes = Engine.StateChangesAsync(_stop.Token);
         _user = Task.Run(() => FollowAsync(changes, _stop.Token));
@@ -131,6 +131,9 @@ internal sealed class ClientFlowLab : IAsyncDisposable
         Interlocked.Increment(ref Logins);
         using var response = await browser.FollowAsync(callback, ct);
     }
+
+    /// <summary>How the next <see cref="StartEngineAsync"/>'s failover probes ping and count (null: the real ones).</summary>
+    public Actors.Failover.FailoverDependencies? Failover { get; set; }
 
     /// <summary>Extra HOCON for the next <see cref="StartEngineAsync"/> (e.g. a log level or a test logger).</summary>
     public string ExtraHocon { get; set; } = "akka.loglevel = WARNING";
