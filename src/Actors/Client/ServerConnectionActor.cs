@@ -188,7 +188,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         EnsureAllowed(ConnectionState.OAuthStarted);
         WithRecord(record => WithDiscovery(record.Id.Type, (servers, organizations) =>
         {
-            var target = ServerResolution.Target(record, servers, organizations) ?? HomeOnlyTarget(record, servers, organizations);
+            var target = ServerResolution.Target(record, servers, organizations) ?? ServerResolution.HomeOnlyTarget(record, servers, organizations);
             Release(target, record, releasedRecord =>
             {
                 var forgetId = NextId("forget");
@@ -249,7 +249,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
                 return;
             case ChoiceChangeStep.ReleaseThenStore:
                 var lists = discovery!.Value;
-                var target = ServerResolution.Target(record, lists.Servers, lists.Organizations) ?? HomeOnlyTarget(record, lists.Servers, lists.Organizations);
+                var target = ServerResolution.Target(record, lists.Servers, lists.Organizations) ?? ServerResolution.HomeOnlyTarget(record, lists.Servers, lists.Organizations);
                 Release(target, record, _ =>
                 {
                     // The released configuration is for the old choice: a GotConfig would offer it again.
@@ -307,12 +307,12 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
                 Ask(_deps.Discovery, "discovery", null, new GetOrganizationList(ForceRefresh: refreshOrganizations), Expect<OrganizationListResponse>(null, organizations =>
                     Ask(_deps.Discovery, "discovery", null, new GetServerList(), Expect<ServerListResponse>(null, servers =>
                         LookUpOnce(
-                            () => next(Usable(servers.List, servers.Status), Usable(organizations.List, organizations.Status)),
+                            () => next(ServerResolution.Usable(servers.List, servers.Status), ServerResolution.Usable(organizations.List, organizations.Status)),
                             () => WithDiscovery(type, next, refreshOrganizations: true))))));
                 return;
             default:
                 Ask(_deps.Discovery, "discovery", null, new GetServerList(), Expect<ServerListResponse>(null, servers =>
-                    next(Usable(servers.List, servers.Status), OrganizationList.Empty)));
+                    next(ServerResolution.Usable(servers.List, servers.Status), OrganizationList.Empty)));
                 return;
         }
     }
@@ -386,7 +386,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
             {
                 if (failure.Kind != SessionErrorKind.AuthorizationRequired)
                 {
-                    Fail(SessionError(failure, interactive));
+                    Fail(ClientErrors.FromSession(failure, interactive));
                     return;
                 }
                 op.OrganizationsRefreshed = true;
@@ -452,13 +452,13 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         AskRegistry<RegistryUpdated>(id => new SelectCurrentServer(id, _server), _ =>
         {
             var keys = _deps.Settings.Protocols.Contains(VpnProtocol.WireGuard) ? WireGuardKeys.Generate() : null;
-            var request = Guard(() => ConnectRequest.Build(profile, [.. _deps.Settings.Protocols], get.PreferTcp, keys?.PublicKey, _deps.Settings.PreferWireGuard));
+            var request = ClientErrors.Guard(() => ConnectRequest.Build(profile, [.. _deps.Settings.Protocols], get.PreferTcp, keys?.PublicKey, _deps.Settings.PreferWireGuard));
             AskSessionReauthorizing<ConfigReceived>(target, record, _op!.Interactive, "connect",
                 (at, id, asUser) => new RequestConfig(id, at.ApiBaseUrl, request.Fields, request.Accept, asUser),
                 (_, received) =>
                 {
                     var now = Now;
-                    var configuration = Guard(() => ConnectResponse.Process(request, received.ContentType, received.Expires, received.Body, keys?.PrivateKey, _deps.Ports, now));
+                    var configuration = ClientErrors.Guard(() => ConnectResponse.Process(request, received.ContentType, received.Expires, received.Body, keys?.PrivateKey, _deps.Ports, now));
                     AskRegistry<RegistryUpdated>(id => new RecordConfigObtained(id, _server, now, configuration.Expires), updated =>
                     {
                         var authorizedAt = updated.Server!.LastAuthorizedAt ?? now;
@@ -504,30 +504,6 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
             _op!.OnSessionFailure = null;
             next();
         }));
-    }
-
-    private static SessionTarget HomeOnlyTarget(ServerRecord record, ServerList servers, OrganizationList organizations)
-    {
-        var organization = organizations.Organizations.FirstOrDefault(o => o.OrgId == record.OrganizationId);
-        var home = servers.Servers.FirstOrDefault(s => s.BaseUrl == record.BaseUrl);
-        return new SessionTarget(record.BaseUrl, organization?.OrgId ?? record.OrganizationId, home?.AuthenticationUrlTemplate, record.ApiBaseUrl);
-    }
-
-    private static T Usable<T>(T list, DiscoveryStatus status) where T : class =>
-        status.Source == DiscoverySource.None
-            ? throw new ClientFlowException(ClientErrorKind.NotInDiscovery, $"no {status.Kind} list is available: {status.Warning?.Message ?? "none was ever fetched"}")
-            : list;
-
-    private static T Guard<T>(Func<T> step)
-    {
-        try
-        {
-            return step();
-        }
-        catch (ApiException e)
-        {
-            throw new ClientFlowException(e.Kind is ApiErrorKind.NoProfiles ? ClientErrorKind.NoProfiles : ClientErrorKind.InvalidConfiguration, e.Message);
-        }
     }
 
     // ---- plumbing ---------------------------------------------------------------------------
@@ -587,19 +563,10 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
     {
         _op!.SessionTarget = target;
         _op.SessionRequestId = request.RequestId;
-        _op.SessionRequestInteractive = IsInteractive(request);
+        _op.SessionRequestInteractive = SessionReplies.IsInteractive(request);
         Ask(_deps.Sessions, "session", request.RequestId,
             new SessionEnvelope(_server, target.AuthorizationBaseUrl, target.OrganizationId, target.AuthenticationUrlTemplate, request), onReply);
     }
-
-    /// <summary>Whether the session may ask the user for this request (the session stops only such jobs on a cancel).</summary>
-    private static bool IsInteractive(ISessionRequest request) => request switch
-    {
-        EnsureAuthorized e => e.Interactive,
-        FetchInfo f => f.Interactive,
-        RequestConfig c => c.Interactive,
-        _ => false,
-    };
 
     private void AskHost(ConnectionState state, ConnectionStateData question, string questionId, Action<string> onAnswer)
     {
@@ -637,28 +604,13 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
     private static Func<object, bool> Expect<T>(string? requestId, Action<T> onReply) where T : class =>
         message =>
         {
-            if (message is not T reply || (requestId is not null && RequestIdOf(reply) != requestId))
+            if (message is not T reply || (requestId is not null && SessionReplies.RequestIdOf(reply) != requestId))
             {
                 return false;
             }
             onReply(reply);
             return true;
         };
-
-    private static string? RequestIdOf(object reply) => reply switch
-    {
-        IRegistryRequest r => r.RequestId,
-        ServerRecordAdded r => r.RequestId,
-        ServerRecordRemoved r => r.RequestId,
-        RegistryUpdated r => r.RequestId,
-        ServerRecords r => r.RequestId,
-        SessionAuthorized r => r.RequestId,
-        InfoFetched r => r.RequestId,
-        ConfigReceived r => r.RequestId,
-        ConfigReleased r => r.RequestId,
-        TokensForgotten r => r.RequestId,
-        _ => null,
-    };
 
     private void Continue(object message)
     {
@@ -697,7 +649,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
                     Run(() => tolerate(failed.Failure));
                     return;
                 }
-                Fail(SessionError(failed.Failure, op.Interactive));
+                Fail(ClientErrors.FromSession(failed.Failure, op.Interactive));
                 return;
             case RegistryRequestFailed refused when op is not null && refused.RequestId == op.StepRequestId:
                 Fail(ClientErrors.FromRegistry(refused));
@@ -708,13 +660,13 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
             _log.Debug("Ignoring {0} for {1}: no step waits for it", message.GetType().Name, _server);
             return;
         }
-        if (op.Cancelling && RequestIdOf(message) == op.SessionRequestId)
+        if (op.Cancelling && SessionReplies.RequestIdOf(message) == op.SessionRequestId)
         {
             // The session finished before the cancel reached it: the host still asked to stop here.
             Fail(new ClientError(ClientErrorKind.Cancelled, "the host cancelled the operation"));
             return;
         }
-        if (op.InAuthorization && RequestIdOf(message) == op.SessionRequestId)
+        if (op.InAuthorization && SessionReplies.RequestIdOf(message) == op.SessionRequestId)
         {
             // The authorization the session ran for this call is done: back the way §2.3 describes.
             op.InAuthorization = false;
@@ -732,14 +684,6 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
             }
         });
     }
-
-    private static ClientError SessionError(SessionFailure failure, bool interactive) => failure.Kind switch
-    {
-        SessionErrorKind.Cancelled => new ClientError(ClientErrorKind.Cancelled, failure.Message, failure),
-        SessionErrorKind.AuthorizationRequired when !interactive => new ClientError(ClientErrorKind.AuthorizationRequired,
-            "the connection at start-up needs a new authorization; connect by hand to authorize again", failure),
-        _ => new ClientError(ClientErrorKind.Session, failure.Message, failure),
-    };
 
     private void OnAnswer(AnswerQuestion answer)
     {

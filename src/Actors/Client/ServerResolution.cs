@@ -115,6 +115,28 @@ public static class ServerResolution
         _ => false,
     };
 
+    /// <summary>
+    /// Where a server authorizes when its location is not (or no longer) in discovery: its stored home and
+    /// API URLs (enough to release a configuration or renew; the WAYF template only when discovery still has it).
+    /// </summary>
+    public static SessionTarget HomeOnlyTarget(ServerRecord record, ServerList servers, OrganizationList organizations)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var organization = organizations.Organizations.FirstOrDefault(o => o.OrgId == record.OrganizationId);
+        var home = servers.Servers.FirstOrDefault(s => s.BaseUrl == record.BaseUrl);
+        return new SessionTarget(record.BaseUrl, organization?.OrgId ?? record.OrganizationId, home?.AuthenticationUrlTemplate, record.ApiBaseUrl);
+    }
+
+    /// <summary><paramref name="list"/> when discovery had one at all (network, cache or bundled).</summary>
+    /// <exception cref="ClientFlowException">NotInDiscovery when no list is available.</exception>
+    public static T Usable<T>(T list, DiscoveryStatus status) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        return status.Source == DiscoverySource.None
+            ? throw new ClientFlowException(ClientErrorKind.NotInDiscovery, $"no {status.Kind} list is available: {status.Warning?.Message ?? "none was ever fetched"}")
+            : list;
+    }
+
     private static DiscoveryServer HomeServer(DiscoveryOrganization organization, ServerList servers) =>
         servers.Servers.FirstOrDefault(s => s.Type == ServerType.SecureInternet && s.BaseUrl == organization.SecureInternetHome)
         ?? throw new ClientFlowException(ClientErrorKind.NotInDiscovery,
