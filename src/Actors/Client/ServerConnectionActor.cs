@@ -303,8 +303,9 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
                 next(ServerList.Empty, OrganizationList.Empty);
                 return;
             case ServerType.SecureInternet:
-                // Official rule 14: the organization list is fetched when it is needed, and it is now.
-                Ask(_deps.Discovery, "discovery", null, new GetOrganizationList(ForceRefresh: refreshOrganizations), Expect<OrganizationListResponse>(null, organizations =>
+                // Official rule 14: the organization list is fetched when it is needed, and it is now. A forced
+                // refresh is the engine's own trigger, so it waits out discovery's pause after a failed fetch.
+                Ask(_deps.Discovery, "discovery", null, new GetOrganizationList(ForceRefresh: refreshOrganizations, RespectBackOff: true), Expect<OrganizationListResponse>(null, organizations =>
                     Ask(_deps.Discovery, "discovery", null, new GetServerList(), Expect<ServerListResponse>(null, servers =>
                         LookUpOnce(
                             () => next(ServerResolution.Usable(servers.List, servers.Status), ServerResolution.Usable(organizations.List, organizations.Status)),

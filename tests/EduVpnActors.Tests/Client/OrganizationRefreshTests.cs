@@ -70,6 +70,23 @@ public sealed class OrganizationRefreshTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ForcedRefreshFailed_TheNextOperationWaitsOutDiscoverysPause()
+    {
+        await Engine.SearchOrganizationsAsync("").WaitAsync(Wait);
+        _lab.Discovery.SetFailure("organization_list.json", new DiscoveryFailure(Status: 503));
+        const string nowhere = "https://nowhere.example.org";
+
+        var first = await Assert.ThrowsAsync<EduVpnException>(() => Engine.AddServerAsync(ServerType.SecureInternet, nowhere, interactive: false).WaitAsync(Wait));
+        Assert.Equal(ClientErrorKind.NotInDiscovery, first.Kind);
+        Assert.Equal(2, _lab.OrganizationListRequests);
+
+        // Within the minute after a failed fetch the engine's own forced refresh does not ask again.
+        var second = await Assert.ThrowsAsync<EduVpnException>(() => Engine.AddServerAsync(ServerType.SecureInternet, nowhere, interactive: false).WaitAsync(Wait));
+        Assert.Equal(ClientErrorKind.NotInDiscovery, second.Kind);
+        Assert.Equal(2, _lab.OrganizationListRequests);
+    }
+
+    [Fact]
     public async Task OrganizationNowhere_OneFreshListThenNotInDiscovery_NoLoop()
     {
         var error = await Assert.ThrowsAsync<EduVpnException>(() =>
