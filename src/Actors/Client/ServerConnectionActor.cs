@@ -367,7 +367,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
 
     private void Authorize(SessionTarget target, ServerRecord record, bool interactive, Action<SessionTarget, ServerRecord> next) =>
         AskSessionReauthorizing<SessionAuthorized>(target, record, interactive, "authorize", (_, id, asUser) => new EnsureAuthorized(id, asUser),
-            (authorizedAt, authorized) => Recorded(authorizedAt, record, authorized, next));
+            (at, authorized) => Recorded(at, record, authorized, next));
 
     /// <summary>
     /// A session request that may have to authorize again. Rule 14, §3.5: a new authorization of a known
