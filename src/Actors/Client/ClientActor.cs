@@ -10,7 +10,7 @@ namespace EduVpnActors.Actors.Client;
 /// <summary>
 /// The engine's front door for the client flow: routes every server request to that server's
 /// <see cref="ServerConnectionActor"/> (one per server, so several servers can be connected at once)
-/// and re-publishes every connection's state changes to the host's subscribers. A state query about
+/// and re-publishes every connection's state changes (and failover verdicts) to the host's subscribers. A state query about
 /// a server without a connection asks the registry first, so an unknown server answers UnknownServer
 /// instead of a fresh connection's Main; a connection whose server is gone is stopped.
 /// </summary>
@@ -71,13 +71,8 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
             _subscribers.Remove(s.Subscriber);
             Context.Unwatch(s.Subscriber);
         });
-        Receive<ConnectionStateChanged>(change =>
-        {
-            foreach (var subscriber in _subscribers)
-            {
-                subscriber.Tell(change);
-            }
-        });
+        Receive<ConnectionStateChanged>(Publish);
+        Receive<FailoverVerdictReady>(Publish);
         Receive<Terminated>(t =>
         {
             _subscribers.Remove(t.ActorRef);
@@ -93,6 +88,14 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
 
     /// <summary>Props for the client with its dependencies.</summary>
     public static Props Props(ClientDependencies deps) => Akka.Actor.Props.Create(() => new ClientActor(deps));
+
+    private void Publish(object notification)
+    {
+        foreach (var subscriber in _subscribers)
+        {
+            subscriber.Tell(notification);
+        }
+    }
 
     private void OnStateQuery(GetServerConnectionState query)
     {

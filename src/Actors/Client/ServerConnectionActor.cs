@@ -44,6 +44,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
     private readonly IActorRef _stateMachine;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, (IActorRef ReplyTo, string RequestId)> _hostStateRequests = new();
+    private readonly ConnectionFailover _failover = new();
     private ConnectionState _current = ConnectionStateMachine.Initial;
     private Operation? _op;
     private VpnConfiguration? _configuration;
@@ -80,6 +81,8 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
             _stopWhenIdle = true;
         });
         Receive<StartFailover>(OnStartFailover);
+        Receive<CancelFailover>(OnCancelFailover);
+        Receive<ProbeVerdict>(OnProbeVerdict);
         Receive<AnswerQuestion>(OnAnswer);
         Receive<CancelOperation>(OnCancel);
         Receive<SetConnectionState>(OnHostState);
@@ -142,7 +145,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
                             return;
                         }
                         var target = ServerResolution.Target(record, servers, organizations)!;
-                        Authorize(target, record, interactive: true, authorized =>
+                        Authorize(target, record, interactive: true, (_, authorized) =>
                         {
                             BackToMain();
                             Complete(new ServerReady(add.RequestId, authorized));
@@ -163,12 +166,11 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         op.AfterAuthorization = ConnectionState.GettingConfig;
         op.Interactive = !get.Startup;
         WithRecord(record => WithDiscovery(record.Id.Type, (servers, organizations) =>
-            WithTarget(record, servers, organizations, (target, located) =>
-                Authorize(target, located, op.Interactive, authorized =>
+            WithTarget(record, servers, organizations, (located, locatedRecord) =>
+                Authorize(located, locatedRecord, op.Interactive, (target, authorized) =>
                 {
-                    var infoId = NextId("info");
-                    AskSession(target, new FetchInfo(infoId, target.ApiBaseUrl, op.Interactive), Expect<InfoFetched>(infoId, info =>
-                        ChooseProfile(authorized, info.Profiles, (chosen, profile) => Connect(get, target, chosen, profile))));
+                    AskSessionReauthorizing<InfoFetched>(target, authorized, op.Interactive, "info", (at, id, asUser) => new FetchInfo(id, at.ApiBaseUrl, asUser),
+                        (infoTarget, info) => ChooseProfile(authorized, info.Profiles, (chosen, profile) => Connect(get, infoTarget, chosen, profile)));
                 }))));
     }
 
@@ -186,12 +188,12 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         EnsureAllowed(ConnectionState.OAuthStarted);
         WithRecord(record => WithDiscovery(record.Id.Type, (servers, organizations) =>
         {
-            var target = ServerResolution.Target(record, servers, organizations) ?? HomeOnlyTarget(record, servers, organizations);
+            var target = ServerResolution.Target(record, servers, organizations) ?? ServerResolution.HomeOnlyTarget(record, servers, organizations);
             Release(target, record, releasedRecord =>
             {
                 var forgetId = NextId("forget");
                 AskSession(target, new ForgetTokens(forgetId), Expect<TokensForgotten>(forgetId, _ =>
-                    Authorize(target, releasedRecord, interactive: true, authorized =>
+                    Authorize(target, releasedRecord, interactive: true, (_, authorized) =>
                     {
                         BackToMain();
                         Complete(new SessionRenewed(_op!.RequestId, authorized));
@@ -247,7 +249,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
                 return;
             case ChoiceChangeStep.ReleaseThenStore:
                 var lists = discovery!.Value;
-                var target = ServerResolution.Target(record, lists.Servers, lists.Organizations) ?? HomeOnlyTarget(record, lists.Servers, lists.Organizations);
+                var target = ServerResolution.Target(record, lists.Servers, lists.Organizations) ?? ServerResolution.HomeOnlyTarget(record, lists.Servers, lists.Organizations);
                 Release(target, record, _ =>
                 {
                     // The released configuration is for the old choice: a GotConfig would offer it again.
@@ -293,7 +295,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
             next(records.Servers.FirstOrDefault(s => s.Id == _server)
                 ?? throw new ClientFlowException(ClientErrorKind.UnknownServer, $"the server {_server} was not added")));
 
-    private void WithDiscovery(ServerType type, Action<ServerList, OrganizationList> next)
+    private void WithDiscovery(ServerType type, Action<ServerList, OrganizationList> next, bool refreshOrganizations = false)
     {
         switch (type)
         {
@@ -301,15 +303,37 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
                 next(ServerList.Empty, OrganizationList.Empty);
                 return;
             case ServerType.SecureInternet:
-                // Official rule 14: the organization list is fetched when it is needed, and it is now.
-                Ask(_deps.Discovery, "discovery", null, new GetOrganizationList(), Expect<OrganizationListResponse>(null, organizations =>
+                // Official rule 14: the organization list is fetched when it is needed, and it is now. A forced
+                // refresh is the engine's own trigger, so it waits out discovery's pause after a failed fetch.
+                Ask(_deps.Discovery, "discovery", null, new GetOrganizationList(ForceRefresh: refreshOrganizations, RespectBackOff: true), Expect<OrganizationListResponse>(null, organizations =>
                     Ask(_deps.Discovery, "discovery", null, new GetServerList(), Expect<ServerListResponse>(null, servers =>
-                        next(Usable(servers.List, servers.Status), Usable(organizations.List, organizations.Status))))));
+                        LookUpOnce(
+                            () => next(ServerResolution.Usable(servers.List, servers.Status), ServerResolution.Usable(organizations.List, organizations.Status)),
+                            () => WithDiscovery(type, next, refreshOrganizations: true))))));
                 return;
             default:
                 Ask(_deps.Discovery, "discovery", null, new GetServerList(), Expect<ServerListResponse>(null, servers =>
-                    next(Usable(servers.List, servers.Status), OrganizationList.Empty)));
+                    next(ServerResolution.Usable(servers.List, servers.Status), OrganizationList.Empty)));
                 return;
+        }
+    }
+
+    /// <summary>
+    /// Runs a Secure Internet lookup (its first step must be the lookup, so a retry repeats nothing). When the
+    /// organization or its home server is not in the held list, the list may be stale (§3.5): one fresh
+    /// organization list per operation, and the lookup once more on it; a second miss fails as NotInDiscovery.
+    /// </summary>
+    private void LookUpOnce(Action lookup, Action withFreshOrganizations)
+    {
+        try
+        {
+            lookup();
+        }
+        catch (ClientFlowException e) when (e.Kind == ClientErrorKind.NotInDiscovery && _op is { OrganizationsRefreshed: false } op)
+        {
+            op.OrganizationsRefreshed = true;
+            _log.Info("{0} for {1}; asking discovery for a fresh organization list", e.Message, _server);
+            withFreshOrganizations();
         }
     }
 
@@ -341,18 +365,53 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         });
     }
 
-    private void Authorize(SessionTarget target, ServerRecord record, bool interactive, Action<ServerRecord> next)
+    private void Authorize(SessionTarget target, ServerRecord record, bool interactive, Action<SessionTarget, ServerRecord> next) =>
+        AskSessionReauthorizing<SessionAuthorized>(target, record, interactive, "authorize", (_, id, asUser) => new EnsureAuthorized(id, asUser),
+            (at, authorized) => Recorded(at, record, authorized, next));
+
+    /// <summary>
+    /// A session request that may have to authorize again. Rule 14, §3.5: a new authorization of a known
+    /// Secure Internet server (expiry, revocation, renew) takes a fresh organization list first, for a current
+    /// home and WAYF template. Only the session finds out whether the user is needed (also on a 401 inside an
+    /// API call), so such a request goes without the user first; on AuthorizationRequired the organization list
+    /// is refreshed once and the request sent again, now allowed to ask the user. No extra call when the tokens work.
+    /// </summary>
+    private void AskSessionReauthorizing<T>(SessionTarget target, ServerRecord record, bool interactive, string step,
+        Func<SessionTarget, string, bool, ISessionRequest> request, Action<SessionTarget, T> onReply) where T : class
     {
-        var authId = NextId("authorize");
-        AskSession(target, new EnsureAuthorized(authId, interactive), Expect<SessionAuthorized>(authId, authorized =>
+        var op = _op!;
+        var checkFirst = interactive && record.Id.Type == ServerType.SecureInternet && record.LastAuthorizedAt is not null && !op.OrganizationsRefreshed;
+        if (checkFirst)
         {
-            if (record.LastAuthorizedAt == authorized.AuthorizedAt)
+            op.OnSessionFailure = failure =>
             {
-                next(record);
-                return;
-            }
-            AskRegistry<RegistryUpdated>(id => new RecordAuthorization(id, _server, authorized.AuthorizedAt), updated => next(updated.Server!));
+                if (failure.Kind != SessionErrorKind.AuthorizationRequired)
+                {
+                    Fail(ClientErrors.FromSession(failure, interactive));
+                    return;
+                }
+                op.OrganizationsRefreshed = true;
+                WithDiscovery(ServerType.SecureInternet, (servers, organizations) =>
+                    AskSessionReauthorizing(ServerResolution.Reauthorization(target, record, servers, organizations), record, interactive, step, request, onReply),
+                    refreshOrganizations: true);
+            };
+        }
+        var id = NextId(step);
+        AskSession(target, request(target, id, interactive && !checkFirst), Expect<T>(id, reply =>
+        {
+            op.OnSessionFailure = null;
+            onReply(target, reply);
         }));
+    }
+
+    private void Recorded(SessionTarget target, ServerRecord record, SessionAuthorized authorized, Action<SessionTarget, ServerRecord> next)
+    {
+        if (record.LastAuthorizedAt == authorized.AuthorizedAt)
+        {
+            next(target, record);
+            return;
+        }
+        AskRegistry<RegistryUpdated>(id => new RecordAuthorization(id, _server, authorized.AuthorizedAt), updated => next(target, updated.Server!));
     }
 
     private void ChooseProfile(ServerRecord record, IReadOnlyList<Profile> profiles, Action<ServerRecord, Profile> next)
@@ -394,13 +453,13 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         AskRegistry<RegistryUpdated>(id => new SelectCurrentServer(id, _server), _ =>
         {
             var keys = _deps.Settings.Protocols.Contains(VpnProtocol.WireGuard) ? WireGuardKeys.Generate() : null;
-            var request = Guard(() => ConnectRequest.Build(profile, [.. _deps.Settings.Protocols], get.PreferTcp, keys?.PublicKey, _deps.Settings.PreferWireGuard));
-            var connectId = NextId("connect");
-            AskSession(target, new RequestConfig(connectId, target.ApiBaseUrl, request.Fields, request.Accept, _op!.Interactive),
-                Expect<ConfigReceived>(connectId, received =>
+            var request = ClientErrors.Guard(() => ConnectRequest.Build(profile, [.. _deps.Settings.Protocols], get.PreferTcp, keys?.PublicKey, _deps.Settings.PreferWireGuard));
+            AskSessionReauthorizing<ConfigReceived>(target, record, _op!.Interactive, "connect",
+                (at, id, asUser) => new RequestConfig(id, at.ApiBaseUrl, request.Fields, request.Accept, asUser),
+                (_, received) =>
                 {
                     var now = Now;
-                    var configuration = Guard(() => ConnectResponse.Process(request, received.ContentType, received.Expires, received.Body, keys?.PrivateKey, _deps.Ports, now));
+                    var configuration = ClientErrors.Guard(() => ConnectResponse.Process(request, received.ContentType, received.Expires, received.Body, keys?.PrivateKey, _deps.Ports, now));
                     AskRegistry<RegistryUpdated>(id => new RecordConfigObtained(id, _server, now, configuration.Expires), updated =>
                     {
                         var authorizedAt = updated.Server!.LastAuthorizedAt ?? now;
@@ -409,7 +468,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
                         Transition(ConnectionState.GotConfig, new ConfigurationData(_server, profile.Id, configuration));
                         Complete(new ConfigObtained(get.RequestId, _server, profile.Id, configuration, expiry));
                     });
-                }));
+                });
         });
 
     private void Release(SessionTarget target, ServerRecord record, Action<ServerRecord> next)
@@ -446,30 +505,6 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
             _op!.OnSessionFailure = null;
             next();
         }));
-    }
-
-    private static SessionTarget HomeOnlyTarget(ServerRecord record, ServerList servers, OrganizationList organizations)
-    {
-        var organization = organizations.Organizations.FirstOrDefault(o => o.OrgId == record.OrganizationId);
-        var home = servers.Servers.FirstOrDefault(s => s.BaseUrl == record.BaseUrl);
-        return new SessionTarget(record.BaseUrl, organization?.OrgId ?? record.OrganizationId, home?.AuthenticationUrlTemplate, record.ApiBaseUrl);
-    }
-
-    private static T Usable<T>(T list, DiscoveryStatus status) where T : class =>
-        status.Source == DiscoverySource.None
-            ? throw new ClientFlowException(ClientErrorKind.NotInDiscovery, $"no {status.Kind} list is available: {status.Warning?.Message ?? "none was ever fetched"}")
-            : list;
-
-    private static T Guard<T>(Func<T> step)
-    {
-        try
-        {
-            return step();
-        }
-        catch (ApiException e)
-        {
-            throw new ClientFlowException(e.Kind is ApiErrorKind.NoProfiles ? ClientErrorKind.NoProfiles : ClientErrorKind.InvalidConfiguration, e.Message);
-        }
     }
 
     // ---- plumbing ---------------------------------------------------------------------------
@@ -509,9 +544,14 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         op.Next = onReply;
         op.WaitingFor = what;
         op.StepRequestId = requestId;
+        ArmDeadline(op);
+        target.Tell(request);
+    }
+
+    private void ArmDeadline(Operation op)
+    {
         op.Step = ++_steps;
         Timers.StartSingleTimer(ReplyDeadlineKey, new ReplyDeadline(op.Step), _deps.Settings.ReplyTimeout);
-        target.Tell(request);
     }
 
     private void AskRegistry<T>(Func<string, IRegistryRequest> request, Action<T> onReply) where T : class
@@ -524,6 +564,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
     {
         _op!.SessionTarget = target;
         _op.SessionRequestId = request.RequestId;
+        _op.SessionRequestInteractive = SessionReplies.IsInteractive(request);
         Ask(_deps.Sessions, "session", request.RequestId,
             new SessionEnvelope(_server, target.AuthorizationBaseUrl, target.OrganizationId, target.AuthenticationUrlTemplate, request), onReply);
     }
@@ -541,7 +582,18 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
     private void OnReplyDeadline(ReplyDeadline deadline)
     {
         // Only the step that armed it: a tick queued before its step was answered is stale.
-        if (_op is { Next: not null, InAuthorization: false } op && op.Step == deadline.Step)
+        if (_op is not { Next: not null } op || op.Step != deadline.Step)
+        {
+            return;
+        }
+        if (op.Cancelling)
+        {
+            // The session never confirmed (lost reply, restarted child): the host asked to cancel, so it is cancelled.
+            Fail(new ClientError(ClientErrorKind.Cancelled,
+                $"the host cancelled the operation (the session did not confirm within {_deps.Settings.ReplyTimeout.TotalSeconds:0.###} seconds)"));
+            return;
+        }
+        if (!op.InAuthorization)
         {
             _log.Warning("No reply from the {0} for {1} within {2}; the operation fails", op.WaitingFor, _server, _deps.Settings.ReplyTimeout);
             Fail(new ClientError(ClientErrorKind.Timeout,
@@ -553,28 +605,13 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
     private static Func<object, bool> Expect<T>(string? requestId, Action<T> onReply) where T : class =>
         message =>
         {
-            if (message is not T reply || (requestId is not null && RequestIdOf(reply) != requestId))
+            if (message is not T reply || (requestId is not null && SessionReplies.RequestIdOf(reply) != requestId))
             {
                 return false;
             }
             onReply(reply);
             return true;
         };
-
-    private static string? RequestIdOf(object reply) => reply switch
-    {
-        IRegistryRequest r => r.RequestId,
-        ServerRecordAdded r => r.RequestId,
-        ServerRecordRemoved r => r.RequestId,
-        RegistryUpdated r => r.RequestId,
-        ServerRecords r => r.RequestId,
-        SessionAuthorized r => r.RequestId,
-        InfoFetched r => r.RequestId,
-        ConfigReceived r => r.RequestId,
-        ConfigReleased r => r.RequestId,
-        TokensForgotten r => r.RequestId,
-        _ => null,
-    };
 
     private void Continue(object message)
     {
@@ -591,11 +628,19 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
                 return;
             case ConnectionStateChanged or CurrentConnectionState:
                 return;
+            case AuthorizationUrlReady url when op is not null && url.RequestId == op.SessionRequestId && op.Cancelling:
+                // The session started listening before the cancel reached it (e.g. it was queued there behind
+                // another job): no URL for the user, and that job must stop too.
+                SendCancelAuthorization(op);
+                return;
             case AuthorizationUrlReady url when op is not null && url.RequestId == op.SessionRequestId:
                 op.InAuthorization = true;
                 // Now the user's browser decides; the session's own callback time-out bounds that wait.
                 Timers.Cancel(ReplyDeadlineKey);
                 Transition(ConnectionState.OAuthStarted, new AuthorizationUrlData(url.Url));
+                return;
+            case SessionRequestFailed failed when op is not null && failed.RequestId == op.SessionRequestId && op.Cancelling:
+                Fail(new ClientError(ClientErrorKind.Cancelled, "the host cancelled the operation", failed.Failure));
                 return;
             case SessionRequestFailed failed when op is not null && failed.RequestId == op.SessionRequestId:
                 if (op.OnSessionFailure is { } tolerate)
@@ -605,7 +650,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
                     Run(() => tolerate(failed.Failure));
                     return;
                 }
-                Fail(SessionError(failed.Failure, op.Interactive));
+                Fail(ClientErrors.FromSession(failed.Failure, op.Interactive));
                 return;
             case RegistryRequestFailed refused when op is not null && refused.RequestId == op.StepRequestId:
                 Fail(ClientErrors.FromRegistry(refused));
@@ -616,7 +661,13 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
             _log.Debug("Ignoring {0} for {1}: no step waits for it", message.GetType().Name, _server);
             return;
         }
-        if (op.InAuthorization && RequestIdOf(message) == op.SessionRequestId)
+        if (op.Cancelling && SessionReplies.RequestIdOf(message) == op.SessionRequestId)
+        {
+            // The session finished before the cancel reached it: the host still asked to stop here.
+            Fail(new ClientError(ClientErrorKind.Cancelled, "the host cancelled the operation"));
+            return;
+        }
+        if (op.InAuthorization && SessionReplies.RequestIdOf(message) == op.SessionRequestId)
         {
             // The authorization the session ran for this call is done: back the way §2.3 describes.
             op.InAuthorization = false;
@@ -634,14 +685,6 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
             }
         });
     }
-
-    private static ClientError SessionError(SessionFailure failure, bool interactive) => failure.Kind switch
-    {
-        SessionErrorKind.Cancelled => new ClientError(ClientErrorKind.Cancelled, failure.Message, failure),
-        SessionErrorKind.AuthorizationRequired when !interactive => new ClientError(ClientErrorKind.AuthorizationRequired,
-            "the connection at start-up needs a new authorization; connect by hand to authorize again", failure),
-        _ => new ClientError(ClientErrorKind.Session, failure.Message, failure),
-    };
 
     private void OnAnswer(AnswerQuestion answer)
     {
@@ -670,60 +713,69 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
 
     private void OnStartFailover(StartFailover start)
     {
-        if (_current is not (ConnectionState.Connecting or ConnectionState.Connected))
+        if (!FailoverStart.IsTunnelUp(_current))
         {
             Sender.Tell(new ClientRequestFailed(start.RequestId, new ClientError(ClientErrorKind.InvalidState, $"failover probes a tunnel that is up; the connection is {_current}")));
             return;
         }
-        System.Net.IPAddress? gateway = null;
-        if (start.Gateway is { } given)
+        if (_failover.IsRunning)
         {
-            if (!System.Net.IPAddress.TryParse(given, out gateway))
-            {
-                Sender.Tell(new ClientRequestFailed(start.RequestId, new ClientError(ClientErrorKind.InvalidState, $"'{given}' is not an IP address")));
-                return;
-            }
+            Sender.Tell(new ClientRequestFailed(start.RequestId, new ClientError(ClientErrorKind.Busy, "a failover probe of this tunnel is already running")));
+            return;
         }
-        else if (_configuration is { Protocol: not VpnProtocol.OpenVpn } configuration)
+        if (FailoverStart.Gateway(start.Gateway, _configuration, out var error) is not { } gateway)
         {
-            try
-            {
-                var gateways = Gateway.FromWireGuardConfig(configuration.Config);
-                gateway = gateways.FirstOrDefault(g => g.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? gateways.FirstOrDefault();
-            }
-            catch (ApiException e)
-            {
-                _log.Warning("No gateway in the configuration of {0}: {1}", _server, e.Kind);
-            }
-        }
-        if (gateway is null)
-        {
-            // OpenVPN learns its addresses from the server at run time: only the host knows the gateway.
-            Sender.Tell(new ClientRequestFailed(start.RequestId, new ClientError(ClientErrorKind.InvalidState, "no gateway is known for this tunnel; pass the gateway")));
+            Sender.Tell(new ClientRequestFailed(start.RequestId, error!));
             return;
         }
         var probeId = NextId("failover");
         var probe = Context.ActorOf(FailoverProbeActor.Props(probeId, _deps.Failover, _deps.FailoverDependencies), $"failover-{_ids}");
-        // Forwarded, so the verdict goes straight to the requester.
-        probe.Forward(new StartProbe(probeId, gateway, start.Mtu, start.InterfaceName));
+        // The verdict comes here first: the subscribers hear of it, and a cancel or a tunnel going down can end it.
+        _failover.Started(probe, probeId, Sender, start.RequestId);
+        probe.Tell(new StartProbe(probeId, gateway, start.Mtu, start.InterfaceName));
     }
+
+    private void OnProbeVerdict(ProbeVerdict verdict)
+    {
+        if (_failover.Finished(verdict) is not { } requester)
+        {
+            return;
+        }
+        requester.Requester.Tell(verdict);
+        Context.Parent.Tell(new FailoverVerdictReady(_server.ToString(), _server, requester.RequestId, verdict, Now));
+    }
+
+    private void OnCancelFailover(CancelFailover cancel) => Sender.Tell(new OperationCancelled(cancel.RequestId, _failover.Cancel()));
 
     private void OnCancel(CancelOperation cancel)
     {
         var op = _op;
         Sender.Tell(new OperationCancelled(cancel.RequestId, op is not null));
-        if (op is null)
+        if (op is null || op.Cancelling)
         {
             return;
         }
-        if (op.InAuthorization && op.SessionTarget is { } target && op.SessionRequestId is { } sessionRequest)
+        if (op is { Next: not null, WaitingFor: "session", SessionRequestInteractive: true })
         {
-            // The session answers the pending request with Cancelled, which fails the operation.
-            _deps.Sessions.Tell(new SessionEnvelope(_server, target.AuthorizationBaseUrl, target.OrganizationId, target.AuthenticationUrlTemplate,
-                new CancelAuthorization(sessionRequest)));
+            // In any phase, not only once the URL is out: a job left running would listen for a callback and
+            // hold this server's later requests in the session's stash until its time-out. The session stops
+            // the job and answers the pending request with Cancelled, which ends the operation.
+            op.Cancelling = true;
+            SendCancelAuthorization(op);
+            // Also after the browser wait (which had no deadline): a lost confirmation must not keep the server busy.
+            ArmDeadline(op);
             return;
         }
         Fail(new ClientError(ClientErrorKind.Cancelled, "the host cancelled the operation"));
+    }
+
+    private void SendCancelAuthorization(Operation op)
+    {
+        if (op.SessionTarget is { } target && op.SessionRequestId is { } sessionRequest)
+        {
+            _deps.Sessions.Tell(new SessionEnvelope(_server, target.AuthorizationBaseUrl, target.OrganizationId, target.AuthenticationUrlTemplate,
+                new CancelAuthorization(sessionRequest)));
+        }
     }
 
     private void OnHostState(SetConnectionState set)
@@ -738,6 +790,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         if (_hostStateRequests.Remove(done.RequestId, out var host))
         {
             _current = done.Change.To;
+            _failover.StopIfTunnelDown(_current, Context);
             host.ReplyTo.Tell(done with { RequestId = host.RequestId });
         }
     }
@@ -777,6 +830,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
     {
         _stateMachine.Tell(new TransitionConnection(NextId("transition"), to, data));
         _current = to;
+        _failover.StopIfTunnelDown(_current, Context);
     }
 
     private void Complete(object reply)
@@ -868,6 +922,11 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         public bool InAuthorization { get; set; }
         public SessionTarget? SessionTarget { get; set; }
         public string? SessionRequestId { get; set; }
+        public bool SessionRequestInteractive { get; set; }
+        /// <summary>The host cancelled while an interactive session request was out; the session's answer ends the operation.</summary>
+        public bool Cancelling { get; set; }
+        /// <summary>A fresh organization list was asked for in this operation: at most once, never a loop.</summary>
+        public bool OrganizationsRefreshed { get; set; }
         public string? QuestionId { get; set; }
         public Action<string>? OnAnswer { get; set; }
         public Action? OnFailure { get; set; }

@@ -76,6 +76,26 @@ public static class ServerResolution
             : new SessionTarget(home.BaseUrl, organization.OrgId, home.AuthenticationUrlTemplate, location.BaseUrl);
     }
 
+    /// <summary>
+    /// <paramref name="current"/> with where it authorizes taken from fresh lists (a Secure Internet
+    /// re-authorization after the organization list was refreshed: its home and WAYF template may have
+    /// changed); the API location stays the chosen one.
+    /// </summary>
+    /// <exception cref="ClientFlowException">NotInDiscovery when the organization or its home server is gone.</exception>
+    public static SessionTarget Reauthorization(SessionTarget current, ServerRecord record, ServerList servers, OrganizationList organizations)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.Id.Type != ServerType.SecureInternet)
+        {
+            return current;
+        }
+        var organization = organizations.Organizations.FirstOrDefault(o => o.OrgId == record.OrganizationId)
+            ?? throw new ClientFlowException(ClientErrorKind.NotInDiscovery, $"the organization '{record.OrganizationId}' is no longer in discovery");
+        var home = HomeServer(organization, servers);
+        return current with { AuthorizationBaseUrl = home.BaseUrl, OrganizationId = organization.OrgId, AuthenticationUrlTemplate = home.AuthenticationUrlTemplate };
+    }
+
     /// <summary>The Secure Internet locations in discovery order (the choices of a location question).</summary>
     public static IReadOnlyList<string> Locations(ServerList servers) =>
         servers.Servers.Where(s => s.Type == ServerType.SecureInternet).Select(s => s.CountryCode).Distinct().ToArray();
@@ -94,6 +114,28 @@ public static class ServerResolution
             || !servers.Servers.Any(s => s.Type == ServerType.SecureInternet && s.BaseUrl == org.SecureInternetHome),
         _ => false,
     };
+
+    /// <summary>
+    /// Where a server authorizes when its location is not (or no longer) in discovery: its stored home and
+    /// API URLs (enough to release a configuration or renew; the WAYF template only when discovery still has it).
+    /// </summary>
+    public static SessionTarget HomeOnlyTarget(ServerRecord record, ServerList servers, OrganizationList organizations)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var organization = organizations.Organizations.FirstOrDefault(o => o.OrgId == record.OrganizationId);
+        var home = servers.Servers.FirstOrDefault(s => s.BaseUrl == record.BaseUrl);
+        return new SessionTarget(record.BaseUrl, organization?.OrgId ?? record.OrganizationId, home?.AuthenticationUrlTemplate, record.ApiBaseUrl);
+    }
+
+    /// <summary><paramref name="list"/> when discovery had one at all (network, cache or bundled).</summary>
+    /// <exception cref="ClientFlowException">NotInDiscovery when no list is available.</exception>
+    public static T Usable<T>(T list, DiscoveryStatus status) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        return status.Source == DiscoverySource.None
+            ? throw new ClientFlowException(ClientErrorKind.NotInDiscovery, $"no {status.Kind} list is available: {status.Warning?.Message ?? "none was ever fetched"}")
+            : list;
+    }
 
     private static DiscoveryServer HomeServer(DiscoveryOrganization organization, ServerList servers) =>
         servers.Servers.FirstOrDefault(s => s.Type == ServerType.SecureInternet && s.BaseUrl == organization.SecureInternetHome)

@@ -55,7 +55,7 @@ public sealed class DiscoveryActor : ReceivePersistentActor
 
         Command<GetServerList>(q => Handle(DiscoveryListKind.Servers, q, q.AllowRefresh, q.ForceRefresh));
         Command<SearchServers>(q => Handle(DiscoveryListKind.Servers, q, q.AllowRefresh, force: false));
-        Command<GetOrganizationList>(q => Handle(DiscoveryListKind.Organizations, q, q.AllowRefresh, q.ForceRefresh));
+        Command<GetOrganizationList>(q => Handle(DiscoveryListKind.Organizations, q, q.AllowRefresh, q.ForceRefresh, q.RespectBackOff));
         Command<SearchOrganizations>(q => Handle(DiscoveryListKind.Organizations, q, q.AllowRefresh, force: false));
         Command<StartupRefresh>(_ => StartFetchIfDue(DiscoveryListKind.Servers, allowRefresh: true, force: false));
         Command<DiscardDamaged>(d => PersistDiscard(d));
@@ -117,10 +117,10 @@ public sealed class DiscoveryActor : ReceivePersistentActor
         Self.Tell(StartupRefresh.Instance);
     }
 
-    private void Handle(DiscoveryListKind kind, object query, bool allowRefresh, bool force)
+    private void Handle(DiscoveryListKind kind, object query, bool allowRefresh, bool force, bool respectBackOff = false)
     {
         var list = _lists[kind];
-        StartFetchIfDue(kind, allowRefresh, force);
+        StartFetchIfDue(kind, allowRefresh, force, respectBackOff);
         if (list.Fetching)
         {
             list.Waiters.Add((Sender, query));
@@ -129,7 +129,7 @@ public sealed class DiscoveryActor : ReceivePersistentActor
         Sender.Tell(Answer(kind, query));
     }
 
-    private void StartFetchIfDue(DiscoveryListKind kind, bool allowRefresh, bool force)
+    private void StartFetchIfDue(DiscoveryListKind kind, bool allowRefresh, bool force, bool respectBackOff = false)
     {
         var list = _lists[kind];
         if (list.Fetching)
@@ -138,7 +138,7 @@ public sealed class DiscoveryActor : ReceivePersistentActor
         }
         var freshness = new ListFreshness(list.Source == DiscoverySource.Cache || list.Source == DiscoverySource.Network,
             list.CheckedThisRun, _state.CheckedAtMs(kind), list.LastFailureAtMs);
-        if (!DiscoveryRefreshPolicy.IsDue(kind, freshness, NowMs, _settings.ServerListMaxAge, allowRefresh, force))
+        if (!DiscoveryRefreshPolicy.IsDue(kind, freshness, NowMs, _settings.ServerListMaxAge, allowRefresh, force, respectBackOff))
         {
             return;
         }

@@ -22,13 +22,21 @@ public static class DiscoveryRefreshPolicy
     public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromMinutes(1);
 
     /// <summary>Whether the list of <paramref name="kind"/> should be fetched now.</summary>
-    public static bool IsDue(DiscoveryListKind kind, ListFreshness list, long nowMs, TimeSpan serverListMaxAge, bool allowRefresh, bool force)
+    /// <param name="kind">Which list.</param>
+    /// <param name="list">What is known about it.</param>
+    /// <param name="nowMs">Now.</param>
+    /// <param name="serverListMaxAge">How old the server list may get.</param>
+    /// <param name="allowRefresh">The caller accepts a refresh when one is due.</param>
+    /// <param name="force">Ask the server whatever the age.</param>
+    /// <param name="respectBackOff">A forced refresh still waits <see cref="RetryAfterFailure"/> after a failed fetch.</param>
+    public static bool IsDue(DiscoveryListKind kind, ListFreshness list, long nowMs, TimeSpan serverListMaxAge, bool allowRefresh, bool force, bool respectBackOff = false)
     {
+        var backingOff = list.LastFailureAtMs > 0 && nowMs - list.LastFailureAtMs < (long)RetryAfterFailure.TotalMilliseconds;
         if (force)
         {
-            return true;
+            return !(respectBackOff && backingOff);
         }
-        if (list.LastFailureAtMs > 0 && nowMs - list.LastFailureAtMs < (long)RetryAfterFailure.TotalMilliseconds)
+        if (backingOff)
         {
             return false;
         }

@@ -5,6 +5,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using EduVpnActors.Actors.Client;
 using EduVpnActors.Actors.Configuration;
+using EduVpnActors.Actors.Failover;
 using EduVpnActors.Actors.Hosting;
 using EduVpnActors.Actors.Servers.Logic;
 using EduVpnActors.Actors.Sessions.Tokens;
@@ -21,11 +22,13 @@ namespace EduVpnActors.Actors.Facade;
 /// <param name="Overrides">HOCON keys over the engine defaults (e.g. <c>eduvpn.client.id</c>).</param>
 /// <param name="Culture">Language of <see cref="EduVpnException.LocalizedMessage"/> (null: the current UI culture).</param>
 /// <param name="Time">Clock of the engine (tests pass a manual one).</param>
+/// <param name="Failover">How failover probes ping and count received bytes (null: real ICMP and <c>/sys/class/net</c>); a host whose tunnel library knows the counter passes its own source.</param>
 public sealed record EduVpnEngineOptions(
     string? DataDirectory = null,
     Config? Overrides = null,
     CultureInfo? Culture = null,
-    TimeProvider? Time = null);
+    TimeProvider? Time = null,
+    FailoverDependencies? Failover = null);
 
 /// <summary>A server as a host shows it: what is stored, whether discovery still lists it, and whether it is current.</summary>
 public sealed record ServerView(ServerRecord Record, bool Delisted, bool IsCurrent, ExpiryTimes? Expiry);
@@ -49,12 +52,16 @@ public sealed class EduVpnEngine : IAsyncDisposable
         _ownsSystem = ownsSystem;
         Culture = culture;
         Action<ConnectionStateChanged> raise = change => StateChanged?.Invoke(this, change);
-        _eventBridge = runtime.System.ActorOf(Props.Create(() => new StateChangeBridge(raise)));
+        Action<FailoverVerdictReady> raiseVerdict = verdict => FailoverVerdict?.Invoke(this, verdict);
+        _eventBridge = runtime.System.ActorOf(Props.Create(() => new StateChangeBridge(raise, raiseVerdict)));
         Client.Tell(new SubscribeClientStates(_eventBridge));
     }
 
     /// <summary>Raised for every state change of every connection (on an engine thread: do not block).</summary>
     public event EventHandler<ConnectionStateChanged>? StateChanged;
+
+    /// <summary>Raised for every failover verdict of every connection, whoever started the probe (on an engine thread: do not block).</summary>
+    public event EventHandler<FailoverVerdictReady>? FailoverVerdict;
 
     /// <summary>The running engine (actor system and actors).</summary>
     public EngineRuntime Runtime { get; }
@@ -76,7 +83,7 @@ public sealed class EduVpnEngine : IAsyncDisposable
         var system = ActorSystem.Create(EngineSystem.DefaultName, config);
         try
         {
-            var runtime = EngineRuntime.Start(system, options.Time, tokenProtector);
+            var runtime = EngineRuntime.Start(system, options.Time, tokenProtector, options.Failover);
             return new EduVpnEngine(runtime, ownsSystem: true, options.Culture ?? CultureInfo.CurrentUICulture);
         }
         catch
@@ -185,9 +192,17 @@ public sealed class EduVpnEngine : IAsyncDisposable
     /// Probes the gateway of a tunnel that is up (behaviour reference §8): true when traffic is dropped
     /// and the host should reconnect over TCP (see <c>VpnConfiguration.ShouldFailover</c>).
     /// </summary>
+    /// <remarks>Cancelling <paramref name="cancellationToken"/> cancels the probe too (and then throws).</remarks>
     public async Task<ProbeVerdict> StartFailoverAsync(ServerId server, int mtu, string? interfaceName = null, string? gateway = null, CancellationToken cancellationToken = default)
     {
-        var reply = await Client.Ask(new StartFailover(NextRequestId(), server, mtu, interfaceName, gateway), null, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        object reply;
+        using (cancellationToken.Register(() => Client.Tell(new CancelFailover(NextRequestId(), server))))
+        {
+            // The probe ends soon after a cancel (its verdict is the answer), so the wait itself needs no token.
+            reply = await Client.Ask(new StartFailover(NextRequestId(), server, mtu, interfaceName, gateway), Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
+        }
+        cancellationToken.ThrowIfCancellationRequested();
         return reply switch
         {
             ProbeVerdict verdict => verdict,
@@ -292,6 +307,11 @@ public sealed class EduVpnEngine : IAsyncDisposable
     /// <summary>Hands state changes to a host callback (a channel or an event).</summary>
     private sealed class StateChangeBridge : ReceiveActor
     {
-        public StateChangeBridge(Action<ConnectionStateChanged> deliver) => Receive<ConnectionStateChanged>(deliver);
+        public StateChangeBridge(Action<ConnectionStateChanged> deliver, Action<FailoverVerdictReady>? verdicts = null)
+        {
+            Receive<ConnectionStateChanged>(deliver);
+            // The state stream carries state changes only; a verdict reaches the event (if any) and is no dead letter.
+            Receive<FailoverVerdictReady>(verdict => verdicts?.Invoke(verdict));
+        }
     }
 }

@@ -54,10 +54,12 @@ public sealed class EngineRuntime : IDisposable
     /// <summary>
     /// Starts the engine's actors in <paramref name="system"/>, configured from its HOCON.
     /// <paramref name="tokenProtector"/> encrypts the stored OAuth tokens (null: <see cref="AesGcmTokenProtector"/>
-    /// with its key file in the data directory).
+    /// with its key file in the data directory). <paramref name="failover"/> is how failover probes ping and
+    /// read the tunnel's received bytes (null: real ICMP and <c>/sys/class/net</c>; a host with its own tunnel
+    /// library passes its counter here).
     /// </summary>
     /// <exception cref="Persistence.StorageException"><see cref="Persistence.StorageProblemKind.TokenKeyDamaged"/>: the default protector's key file is not a key.</exception>
-    public static EngineRuntime Start(ActorSystem system, TimeProvider? time = null, ITokenProtector? tokenProtector = null)
+    public static EngineRuntime Start(ActorSystem system, TimeProvider? time = null, ITokenProtector? tokenProtector = null, FailoverDependencies? failover = null)
     {
         time ??= TimeProvider.System;
         SchedulerWarmup.Start(system);
@@ -70,7 +72,7 @@ public sealed class EngineRuntime : IDisposable
             "server-sessions"), "sessions");
         var clientSettings = ClientSettings.FromConfig(config);
         var client = system.ActorOf(ClientActor.Props(new ClientDependencies(discovery, registry, sessions, clientSettings, LoopbackFreePorts.Instance, time,
-            FailoverSettings.FromConfig(config))), "client");
+            FailoverSettings.FromConfig(config), failover)), "client");
         return new EngineRuntime(system, http, clientSettings, discovery, registry, sessions, client);
     }
 

@@ -96,9 +96,30 @@ public sealed record RemoveServer(string RequestId, ServerId Server) : IServerRe
 /// Probes the gateway of the server's fresh tunnel (behaviour reference §8) to decide on failover to TCP.
 /// The gateway is <paramref name="Gateway"/> when given, else the first host of the WireGuard
 /// configuration's address. The verdict (a <c>ProbeVerdict</c> of <c>EduVpnActors.Messages.Failover</c>)
-/// goes to the sender; <paramref name="InterfaceName"/> names the tunnel interface whose received bytes are counted.
+/// goes to the sender and, as <see cref="FailoverVerdictReady"/>, to the state subscribers;
+/// <paramref name="InterfaceName"/> names the tunnel interface whose received bytes are counted.
+/// One probe per server at a time (a second one fails Busy). Cancelled by <see cref="CancelFailover"/>;
+/// stopped when the host reports Disconnecting or Disconnected (verdict error <c>Stopped</c>).
 /// </summary>
 public sealed record StartFailover(string RequestId, ServerId Server, int Mtu, string? InterfaceName = null, string? Gateway = null) : IServerRequest;
+
+/// <summary>
+/// Cancels the server's running failover probe; its requester gets a verdict with error <c>Cancelled</c>.
+/// Kept apart from <see cref="CancelOperation"/>: a probe runs beside the operations, not as one.
+/// Replies <see cref="OperationCancelled"/> (WasRunning false when no probe ran).
+/// </summary>
+public sealed record CancelFailover(string RequestId, ServerId Server) : IServerRequest;
+
+/// <summary>
+/// A failover probe of a connection ended (published to the state subscribers beside the
+/// <c>ConnectionStateChanged</c> messages; a verdict is not a state change).
+/// </summary>
+/// <param name="ConnectionId">The connection, as in <c>ConnectionStateChanged</c> (the server id as text).</param>
+/// <param name="Server">The server whose tunnel was probed.</param>
+/// <param name="RequestId">The <see cref="StartFailover"/> it answers.</param>
+/// <param name="Verdict">The probe's verdict, as the requester got it.</param>
+/// <param name="At">When the connection got it.</param>
+public sealed record FailoverVerdictReady(string ConnectionId, ServerId Server, string RequestId, Failover.ProbeVerdict Verdict, DateTimeOffset At);
 
 /// <summary>Subscribes to the state changes of every connection (present and future).</summary>
 public sealed record SubscribeClientStates(IActorRef Subscriber);

@@ -14,8 +14,11 @@ public sealed record GetServerList(bool AllowRefresh = true, bool ForceRefresh =
 /// The whole organization list. It is fetched only when needed: when none is held, once per run
 /// when <paramref name="AllowRefresh"/> is set, or always when <paramref name="ForceRefresh"/> is set
 /// (re-authorization of a Secure Internet server, an organization that could not be found).
+/// With <paramref name="RespectBackOff"/> a forced refresh still waits out the pause after a failed
+/// fetch, as automatic ones do (the engine's own triggers: an offline engine must not pay a network
+/// time-out on each of them); without it the server is always asked (a user's explicit refresh).
 /// </summary>
-public sealed record GetOrganizationList(bool AllowRefresh = true, bool ForceRefresh = false);
+public sealed record GetOrganizationList(bool AllowRefresh = true, bool ForceRefresh = false, bool RespectBackOff = false);
 
 /// <summary>Servers matching <paramref name="Query"/> (all when empty), ranked, names in <paramref name="Language"/>.</summary>
 public sealed record SearchServers(string? Query, string Language = "en", bool AllowRefresh = true);

@@ -82,7 +82,7 @@ internal sealed class ClientFlowLab : IAsyncDisposable
         {
             await Engine.DisposeAsync();
         }
-        Engine = EduVpnEngine.Start(new EduVpnEngineOptions(DataDirectory.Path, EngineOverrides(), new System.Globalization.CultureInfo("en")));
+        Engine = EduVpnEngine.Start(new EduVpnEngineOptions(DataDirectory.Path, EngineOverrides(), new System.Globalization.CultureInfo("en"), Failover: Failover));
         // Subscribed here, before any request a test sends next.
         var changes = Engine.StateChangesAsync(_stop.Token);
         _user = Task.Run(() => FollowAsync(changes, _stop.Token));
@@ -134,12 +134,32 @@ internal sealed class ClientFlowLab : IAsyncDisposable
         using var response = await browser.FollowAsync(callback, ct);
     }
 
+    /// <summary>How the next <see cref="StartEngineAsync"/>'s failover probes ping and count (null: the real ones).</summary>
+    public Actors.Failover.FailoverDependencies? Failover { get; set; }
+
     /// <summary>Extra HOCON for the next <see cref="StartEngineAsync"/> (e.g. a log level or a test logger).</summary>
     public string ExtraHocon { get; set; } = "akka.loglevel = WARNING";
 
     private Config EngineOverrides() => ConfigurationFactory.ParseString(WorldHocon() + "\n" + ExtraHocon);
 
-    private int _publications;
+    private long _version;
+    private DateTimeOffset _lastModified = DateTimeOffset.MinValue;
+
+    /// <summary>Publishes a newer organization list: the lab's organization plus <paramref name="extraOrganizations"/>, all at home on the portal.</summary>
+    public void PublishOrganizations(params string[] extraOrganizations)
+    {
+        var version = NextVersion();
+        var organizations = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            v = version,
+            organization_list = new[] { OrganizationId }.Concat(extraOrganizations)
+                .Select(id => new { org_id = id, display_name = new { en = id }, secure_internet_home = InstituteUrl }).ToArray(),
+        });
+        Publish("organization_list.json", organizations, (ulong)version);
+    }
+
+    /// <summary>How many times the engine asked for <c>organization_list.json</c> (conditional or not).</summary>
+    public int OrganizationListRequests => Discovery.Requests.Count(r => r.Path.EndsWith("/organization_list.json", StringComparison.Ordinal));
 
     /// <summary>
     /// Publishes a newer signed discovery (higher <c>v</c>, later Last-Modified), optionally without the
@@ -147,7 +167,7 @@ internal sealed class ClientFlowLab : IAsyncDisposable
     /// </summary>
     public void PublishDiscovery(bool withInstitute = true, bool withSecondLocation = true)
     {
-        var version = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + _publications++;
+        var version = NextVersion();
         var servers = JsonSerializer.SerializeToUtf8Bytes(new
         {
             v = version,
@@ -170,10 +190,16 @@ internal sealed class ClientFlowLab : IAsyncDisposable
         Publish("organization_list.json", organizations, (ulong)version);
     }
 
+    /// <summary>Every publication gets a higher <c>v</c> than the one before (a lower or equal one is never used).</summary>
+    private long NextVersion() => _version = Math.Max(_version + 1, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+
+    /// <summary>HTTP dates have whole seconds: each publication must look modified after the one before.</summary>
+    private DateTimeOffset NextModified() =>
+        _lastModified = DateTimeOffset.UtcNow.AddMinutes(-5) > _lastModified.AddSeconds(1) ? DateTimeOffset.UtcNow.AddMinutes(-5) : _lastModified.AddSeconds(1);
+
     private void Publish(string name, byte[] document, ulong timestamp)
     {
-        // HTTP dates have whole seconds: each publication must look modified after the one before.
-        var modified = DateTimeOffset.UtcNow.AddMinutes(-5).AddSeconds(_publications);
+        var modified = NextModified();
         Discovery.SetFile(name, document, modified);
         Discovery.SetFile(name + ".minisig", Encoding.UTF8.GetBytes(_signer.Sign(document, timestamp, name)), modified);
     }

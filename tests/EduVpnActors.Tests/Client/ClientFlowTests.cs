@@ -86,6 +86,48 @@ public sealed class ClientFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AddServer_CancelledBeforeTheUrl_TheSessionStopsToo_TheNextAddProceedsAtOnce()
+    {
+        // The session's first well-known request is held open: the authorization has started, no URL yet.
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = 1;
+        _lab.Portal.Intercept = async context =>
+        {
+            if (context.Request.Path != PortalTestServer.WellKnownPath || Interlocked.Exchange(ref first, 0) == 0)
+            {
+                return false;
+            }
+            arrived.TrySetResult();
+            try
+            {
+                await release.Task.WaitAsync(context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return true;
+            }
+            return false;
+        };
+        var adding = Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl);
+        await arrived.Task.WaitAsync(Wait);
+
+        await Engine.CancelAsync(_lab.Institute).WaitAsync(Wait);
+        var error = await Assert.ThrowsAsync<EduVpnException>(() => adding.WaitAsync(Wait));
+        Assert.Equal(ClientErrorKind.Cancelled, error.Kind);
+        // Had the session's job carried on, this answer would let it listen for a callback now.
+        release.TrySetResult();
+
+        // Well within the reply time-out (30 s), far from the session's callback time-out (5 min).
+        var started = DateTime.UtcNow;
+        var added = await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.NotNull(added.LastAuthorizedAt);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(15));
+        Assert.Equal(1, _lab.Logins);
+        Assert.Equal([AddingServer, Main, AddingServer, OAuthStarted, Main], _lab.StatesOf(_lab.Institute));
+    }
+
+    [Fact]
     public async Task WrongProfileAnswer_QuestionStaysOpen()
     {
         await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);

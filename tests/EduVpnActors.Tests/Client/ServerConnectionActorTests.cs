@@ -290,6 +290,96 @@ public sealed class ServerConnectionActorTests : Akka.TestKit.Xunit2.TestKit
         Assert.IsType<ForgetTokens>(_sessions.ExpectMsg<SessionEnvelope>(Long).Request);
     }
 
+    [Fact]
+    public void CancelBeforeTheUrl_TheSessionIsToldAndItsAnswerEndsTheOperation_TheServerTakesNewRequests()
+    {
+        StartClient();
+        var authorize = StartAuthorization("get-1");
+
+        _client.Tell(new CancelOperation("cancel-1", Server));
+        Assert.True(ExpectMsg<OperationCancelled>(Long).WasRunning);
+        var cancel = Assert.IsType<CancelAuthorization>(_sessions.ExpectMsg<SessionEnvelope>(Long).Request);
+        Assert.Equal(authorize.RequestId, cancel.RequestId);
+        // The operation ends with the session's answer, so the session is free when the host hears of it.
+        ExpectNoMsg(Quiet);
+        _sessions.Reply(new SessionRequestFailed(authorize.RequestId, new SessionFailure(SessionErrorKind.Cancelled, "The authorization was cancelled.")));
+
+        var failed = ExpectMsg<ClientRequestFailed>(Long);
+        Assert.Equal("get-1", failed.RequestId);
+        Assert.Equal(ClientErrorKind.Cancelled, failed.Error.Kind);
+        WaitForState(ConnectionState.Main);
+        _client.Tell(new GetConfig("get-2", Server));
+        _registry.ExpectMsg<GetServerRecords>(Long);
+    }
+
+    [Fact]
+    public void Cancel_TheSessionAnnouncesTheUrlAndAuthorizesAnyway_NoUrlShown_CancelledAndNothingMoreAsked()
+    {
+        StartClient();
+        var authorize = StartAuthorization("get-1");
+        _client.Tell(new CancelOperation("cancel-1", Server));
+        ExpectMsg<OperationCancelled>(Long);
+        Assert.IsType<CancelAuthorization>(_sessions.ExpectMsg<SessionEnvelope>(Long).Request);
+
+        // Both were on their way before the cancel reached the session.
+        _sessions.Reply(new AuthorizationUrlReady(authorize.RequestId, Server, new Uri("https://vpn.example.org/oauth/authorize")));
+        var again = Assert.IsType<CancelAuthorization>(_sessions.ExpectMsg<SessionEnvelope>(Long).Request);
+        Assert.Equal(authorize.RequestId, again.RequestId);
+        _sessions.Reply(new SessionAuthorized(authorize.RequestId, Server, AuthorizedAt));
+
+        Assert.Equal(ClientErrorKind.Cancelled, ExpectMsg<ClientRequestFailed>(Long).Error.Kind);
+        var seen = new List<ConnectionState>();
+        _states.FishForMessage<ConnectionStateChanged>(c =>
+        {
+            seen.Add(c.To);
+            return c.To == ConnectionState.Main && c.From != c.To;
+        }, Long);
+        Assert.DoesNotContain(ConnectionState.OAuthStarted, seen);
+        // No info, no config: the operation is over.
+        _sessions.ExpectNoMsg(Quiet);
+    }
+
+    [Fact]
+    public void Cancel_TheSessionNeverConfirms_CancelledAtTheDeadline()
+    {
+        StartClient(Deadline);
+        StartAuthorization("get-1");
+        _client.Tell(new CancelOperation("cancel-1", Server));
+        ExpectMsg<OperationCancelled>(Long);
+        _sessions.ExpectMsg<SessionEnvelope>(Long);
+
+        var failed = ExpectMsg<ClientRequestFailed>(Long);
+        Assert.Equal(ClientErrorKind.Cancelled, failed.Error.Kind);
+        WaitForState(ConnectionState.Main);
+    }
+
+    [Fact]
+    public void Cancel_StartupRequest_EndsAtOnceWithoutTellingTheSession()
+    {
+        StartClient();
+        _client.Tell(new GetConfig("get-1", Server, Startup: true));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [Record()], null));
+        Assert.IsType<EnsureAuthorized>(_sessions.ExpectMsg<SessionEnvelope>(Long).Request);
+
+        _client.Tell(new CancelOperation("cancel-1", Server));
+        ExpectMsg<OperationCancelled>(Long);
+        // The session asks nobody for a start-up request and ends it on its own.
+        Assert.Equal(ClientErrorKind.Cancelled, ExpectMsg<ClientRequestFailed>(Long).Error.Kind);
+        _sessions.ExpectNoMsg(Quiet);
+    }
+
+    /// <summary>Starts a GetConfig whose session request is out, before any URL.</summary>
+    private EnsureAuthorized StartAuthorization(string requestId)
+    {
+        _client.Tell(new GetConfig(requestId, Server));
+        var records = _registry.ExpectMsg<GetServerRecords>(Long);
+        _registry.Reply(new ServerRecords(records.RequestId, [Record()], null));
+        var authorize = Assert.IsType<EnsureAuthorized>(_sessions.ExpectMsg<SessionEnvelope>(Long).Request);
+        Assert.True(authorize.Interactive);
+        return authorize;
+    }
+
     private void TunnelTo(ConnectionState state)
     {
         _client.Tell(new SetConnectionState($"tunnel-{state}", Server, state));
