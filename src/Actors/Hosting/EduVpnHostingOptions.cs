@@ -40,6 +40,9 @@ public sealed class EduVpnHostingOptions
     /// <summary>Encrypts the stored OAuth tokens (null: AES-GCM with a key file in the data directory).</summary>
     public ITokenProtector? TokenProtector { get; set; }
 
+    /// <summary>How failover probes ping and read the tunnel's received bytes (null: real ICMP and <c>/sys/class/net</c>).</summary>
+    public Failover.FailoverDependencies? Failover { get; set; }
+
     /// <summary>Route Akka's log to <c>Microsoft.Extensions.Logging</c> (default); false keeps Akka's own loggers from the HOCON.</summary>
     public bool UseMicrosoftLogging { get; set; } = true;
 

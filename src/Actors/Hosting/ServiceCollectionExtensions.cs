@@ -66,7 +66,7 @@ public static class ServiceCollectionExtensions
         }
         builder.WithActors((system, registry) =>
         {
-            var runtime = EngineRuntime.Start(system, state.Options.Time, tokenProtector);
+            var runtime = EngineRuntime.Start(system, state.Options.Time, tokenProtector, state.Options.Failover);
             registry.Register<DiscoveryActorKey>(runtime.Discovery);
             registry.Register<RegistryActorKey>(runtime.Registry);
             registry.Register<SessionsActorKey>(runtime.Sessions);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Hosting;
 using EduVpnActors.Actors.Facade;
+using EduVpnActors.Actors.Failover;
 using EduVpnActors.Actors.Hosting;
 using EduVpnActors.Actors.Persistence;
 using EduVpnActors.Actors.Sessions.Tokens;
@@ -9,6 +10,7 @@ using EduVpnActors.Messages.Connection;
 using EduVpnActors.Messages.Discovery;
 using EduVpnActors.Messages.Servers;
 using EduVpnActors.Tests.Discovery;
+using EduVpnActors.Tests.Failover;
 using EduVpnActors.Tests.Support;
 using EduVpnActors.TestServer;
 using Microsoft.Extensions.Configuration;
@@ -123,7 +125,40 @@ public sealed class HostingTests : IAsyncLifetime
         Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<EduVpnEngine>());
     }
 
-    private IHost BuildHost(bool hostProtector = true)
+    [Fact]
+    public async Task GenericHost_FailoverSourcesFromOptions_TheHostsCounterDecides()
+    {
+        // A gateway that never answers and a counter that never moves: only the host's source can say so.
+        var pingers = new FakePingerFactory();
+        var failover = new FailoverDependencies(pingers, new FixedRxSourceFactory(_ => new FakeRxSource(_ => 4242)));
+        _portal.SetProfiles(PortalProfile.WireGuardOnly);
+        using var host = BuildHost(failover: failover);
+        await host.StartAsync();
+        try
+        {
+            var engine = host.Services.GetRequiredService<EduVpnEngine>();
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var user = FollowAuthorizationsAsync(engine, stop.Token);
+            var added = await engine.AddServerAsync(ServerType.InstituteAccess, InstituteUrl, cancellationToken: stop.Token);
+            await engine.GetConfigAsync(added.Id, cancellationToken: stop.Token);
+            await engine.SetConnectionStateAsync(added.Id, ConnectionState.Connecting, stop.Token);
+            await engine.SetConnectionStateAsync(added.Id, ConnectionState.Connected, stop.Token);
+
+            var verdict = await engine.StartFailoverAsync(added.Id, 1400, "tun0", "127.0.0.1", stop.Token);
+
+            Assert.True(verdict.Dropped);
+            Assert.Equal((4242L, 4242L), (verdict.RxBytesBefore, verdict.RxBytesAfter));
+            Assert.True(pingers.Opened(System.Net.IPAddress.Loopback));
+            await stop.CancelAsync();
+            await user;
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    private IHost BuildHost(bool hostProtector = true, FailoverDependencies? failover = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -141,6 +176,10 @@ public sealed class HostingTests : IAsyncLifetime
             options.Overrides["eduvpn.discovery.trusted-keys"] = $"[\"{_signer.PublicKey}\"]";
             options.Overrides["eduvpn.http.extra-trusted-certificate"] = TestCertificate.PemPath;
             options.TokenProtector = hostProtector ? _tokens : null;
+            options.Failover = failover;
+            options.Overrides["eduvpn.failover.interval"] = "50ms";
+            options.Overrides["eduvpn.failover.reply-timeout"] = "50ms";
+            options.Overrides["eduvpn.failover.count"] = "3";
         });
         return builder.Build();
     }
