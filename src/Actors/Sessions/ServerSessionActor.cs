@@ -116,16 +116,16 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
             case GetSessionStatus status:
                 Sender.Tell(new SessionStatus(status.RequestId, _server, _tokens is not null, _tokens?.AuthorizedAt, _tokens?.AccessTokenExpiresAt));
                 return;
-            case CancelAuthorization:
+            case CancelAuthorization cancel:
                 // Any phase of an interactive job: a cancel that waited for the URL would let the job
                 // listen and hold every later request of this server in the stash until the callback time-out.
-                if (_job is { Interactive: true } running)
+                if (_job is { Interactive: true } running && running.Envelope.Request.RequestId == cancel.RequestId)
                 {
                     Fail(running, new SessionFailure(SessionErrorKind.Cancelled, "The authorization was cancelled."));
                 }
                 else
                 {
-                    _log.Debug("Session {0}: a cancel found no interactive request to stop", _server);
+                    _log.Debug("Session {0}: a cancel found no interactive request {1} to stop", _server, cancel.RequestId);
                 }
                 return;
         }

@@ -85,7 +85,11 @@ public sealed record ReleaseConfig(string RequestId, string ApiBaseUrl) : ISessi
 /// <summary>Drops the tokens (renew session, remove server). Replies <see cref="TokensForgotten"/>.</summary>
 public sealed record ForgetTokens(string RequestId) : ISessionRequest;
 
-/// <summary>Cancels a running authorization (the pending request fails with <see cref="SessionErrorKind.Cancelled"/>).</summary>
+/// <summary>
+/// Cancels the interactive request <paramref name="RequestId"/> in whatever phase it is (it fails with
+/// <see cref="SessionErrorKind.Cancelled"/>). A cancel naming another request changes nothing: a late
+/// cancel must not stop a newer authorization of the same server.
+/// </summary>
 public sealed record CancelAuthorization(string RequestId) : ISessionRequest;
 
 /// <summary>Asks what the session holds. Replies <see cref="SessionStatus"/>.</summary>

@@ -59,7 +59,7 @@ public sealed class SelfRegisteredClientTests() : SessionTestKit("self-registere
 
         Assert.Equal(401, refused.Status);
         Assert.Contains("invalid_client", refused.Body, StringComparison.Ordinal);
-        sessions.Tell(Envelope(portal, new CancelAuthorization("c")), probe);
+        sessions.Tell(Envelope(portal, new CancelAuthorization("a")), probe);
         Assert.Equal(SessionErrorKind.Cancelled, (await ExpectFailureAsync(probe, "a")).Kind);
         Assert.Empty(portal.RequestsTo(PortalTestServer.TokenPath));
     }

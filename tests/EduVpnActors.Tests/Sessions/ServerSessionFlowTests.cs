@@ -248,11 +248,28 @@ public sealed class ServerSessionFlowTests() : SessionTestKit("session-flow-test
         sessions.Tell(Envelope(portal, new EnsureAuthorized("a", true)), probe);
         var callback = await LoginAsync(probe, NewBrowser());
 
-        sessions.Tell(Envelope(portal, new CancelAuthorization("c")), probe);
+        sessions.Tell(Envelope(portal, new CancelAuthorization("a")), probe);
 
         Assert.Equal(SessionErrorKind.Cancelled, (await ExpectFailureAsync(probe, "a")).Kind);
         await Assert.ThrowsAsync<HttpRequestException>(() => NewBrowser().FollowAsync(callback));
         Assert.Empty(portal.RequestsTo(PortalTestServer.TokenPath));
+    }
+
+    [Fact]
+    public async Task Cancel_OfAnotherRequest_LeavesTheRunningAuthorizationAlone()
+    {
+        var portal = await StartPortalAsync();
+        var sessions = StartSessions();
+        var probe = CreateTestProbe();
+        sessions.Tell(Envelope(portal, new EnsureAuthorized("a", true)), probe);
+        var browser = NewBrowser();
+        var callback = await LoginAsync(probe, browser);
+
+        // A late cancel of an earlier request of this server, told before the callback arrives.
+        sessions.Tell(Envelope(portal, new CancelAuthorization("earlier")), probe);
+        using var page = await browser.FollowAsync(callback);
+
+        Assert.Equal("a", (await probe.ExpectMsgAsync<SessionAuthorized>(Wait)).RequestId);
     }
 
     [Fact]
@@ -287,7 +304,7 @@ public sealed class ServerSessionFlowTests() : SessionTestKit("session-flow-test
         sessions.Tell(Envelope(portal, new EnsureAuthorized("a", true)), probe);
         await held.Task.WaitAsync(Wait);
 
-        sessions.Tell(Envelope(portal, new CancelAuthorization("c")), probe);
+        sessions.Tell(Envelope(portal, new CancelAuthorization("a")), probe);
 
         // Well under the 60 s callback time-out of the kit: the cancel itself ended the job.
         var failed = await probe.ExpectMsgAsync<SessionRequestFailed>(TimeSpan.FromSeconds(10));
