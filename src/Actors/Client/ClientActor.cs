@@ -30,6 +30,11 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         _deps = deps;
         Receive<AddServer>(OnAdd);
         Receive<GetServerConnectionState>(OnStateQuery);
+        // Without a connection nothing runs there: answer at once instead of making one that would stay.
+        Receive<CancelOperation>(cancel => !_connections.ContainsKey(cancel.Server),
+            cancel => Sender.Tell(new OperationCancelled(cancel.RequestId, WasRunning: false)));
+        Receive<CancelFailover>(cancel => !_connections.ContainsKey(cancel.Server),
+            cancel => Sender.Tell(new OperationCancelled(cancel.RequestId, WasRunning: false)));
         Receive<IServerRequest>(request => ConnectionOf(request.Server).Forward(request));
         Receive<ServerRecords>(OnRecords);
         Receive<RegistryRequestFailed>(refused =>

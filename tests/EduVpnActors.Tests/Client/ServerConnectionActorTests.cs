@@ -166,6 +166,20 @@ public sealed class ServerConnectionActorTests : Akka.TestKit.Xunit2.TestKit
         _registry.ExpectNoMsg(Quiet);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Cancel_ServerWithoutAConnection_NothingRanAndNoConnectionIsMade(bool failover)
+    {
+        StartClient();
+        _client.Tell(failover ? new CancelFailover("cancel-1", Server) : new CancelOperation("cancel-1", Server));
+
+        Assert.Equal(new OperationCancelled("cancel-1", false), ExpectMsg<OperationCancelled>(Long));
+        // A connection would have asked the registry about the server on its first request.
+        _client.Tell(new GetServerConnectionState("state-1", Server));
+        _registry.ExpectMsg<GetServerRecords>(Long);
+    }
+
     [Fact]
     public void StateQuery_RegistryNeverAnswers_Timeout()
     {
