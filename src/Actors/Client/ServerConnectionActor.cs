@@ -170,7 +170,8 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
                 Authorize(located, locatedRecord, op.Interactive, (target, authorized) =>
                 {
                     AskSessionReauthorizing<InfoFetched>(target, authorized, op.Interactive, "info", (at, id, asUser) => new FetchInfo(id, at.ApiBaseUrl, asUser),
-                        (infoTarget, info) => ChooseProfile(authorized, info.Profiles, (chosen, profile) => Connect(get, infoTarget, chosen, profile)));
+                        (infoTarget, info) => WithAuthorizationOf(authorized, info.AuthorizedAt, current =>
+                            ChooseProfile(current, info.Profiles, (chosen, profile) => Connect(get, infoTarget, chosen, profile))));
                 }))));
     }
 
@@ -404,14 +405,21 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
         }));
     }
 
-    private void Recorded(SessionTarget target, ServerRecord record, SessionAuthorized authorized, Action<SessionTarget, ServerRecord> next)
+    private void Recorded(SessionTarget target, ServerRecord record, SessionAuthorized authorized, Action<SessionTarget, ServerRecord> next) =>
+        WithAuthorizationOf(record, authorized.AuthorizedAt, current => next(target, current));
+
+    /// <summary>
+    /// Stores a newer authorization time of the session (a new login, also one a 401 needed inside
+    /// <c>/info</c> or <c>/connect</c>) before going on: expiry and renewal times count from it.
+    /// </summary>
+    private void WithAuthorizationOf(ServerRecord record, DateTimeOffset? authorizedAt, Action<ServerRecord> next)
     {
-        if (record.LastAuthorizedAt == authorized.AuthorizedAt)
+        if (authorizedAt is not { } at || record.LastAuthorizedAt == at)
         {
-            next(target, record);
+            next(record);
             return;
         }
-        AskRegistry<RegistryUpdated>(id => new RecordAuthorization(id, _server, authorized.AuthorizedAt), updated => next(target, updated.Server!));
+        AskRegistry<RegistryUpdated>(id => new RecordAuthorization(id, _server, at), updated => next(updated.Server!));
     }
 
     private void ChooseProfile(ServerRecord record, IReadOnlyList<Profile> profiles, Action<ServerRecord, Profile> next)
@@ -456,7 +464,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
             var request = ClientErrors.Guard(() => ConnectRequest.Build(profile, [.. _deps.Settings.Protocols], get.PreferTcp, keys?.PublicKey, _deps.Settings.PreferWireGuard));
             AskSessionReauthorizing<ConfigReceived>(target, record, _op!.Interactive, "connect",
                 (at, id, asUser) => new RequestConfig(id, at.ApiBaseUrl, request.Fields, request.Accept, asUser),
-                (_, received) =>
+                (_, received) => WithAuthorizationOf(record, received.AuthorizedAt, _ =>
                 {
                     var now = Now;
                     var configuration = ClientErrors.Guard(() => ConnectResponse.Process(request, received.ContentType, received.Expires, received.Body, keys?.PrivateKey, _deps.Ports, now));
@@ -468,7 +476,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
                         Transition(ConnectionState.GotConfig, new ConfigurationData(_server, profile.Id, configuration));
                         Complete(new ConfigObtained(get.RequestId, _server, profile.Id, configuration, expiry));
                     });
-                });
+                }));
         });
 
     private void Release(SessionTarget target, ServerRecord record, Action<ServerRecord> next)

@@ -247,7 +247,7 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
             case FetchInfo info when success:
                 try
                 {
-                    Finish(job, new InfoFetched(info.RequestId, InfoDocument.Parse(response.Body)));
+                    Finish(job, new InfoFetched(info.RequestId, InfoDocument.Parse(response.Body), _tokens?.AuthorizedAt));
                 }
                 catch (ApiException e)
                 {
@@ -258,7 +258,7 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
                 var expires = response.ContentHeaders is { } headers && headers.TryGetValues("Expires", out var values)
                     ? string.Join(", ", values)
                     : null;
-                Finish(job, new ConfigReceived(config.RequestId, response.ContentType, expires, System.Text.Encoding.UTF8.GetString(response.Body)));
+                Finish(job, new ConfigReceived(config.RequestId, response.ContentType, expires, System.Text.Encoding.UTF8.GetString(response.Body), _tokens?.AuthorizedAt));
                 return;
         }
         var where = response.FinalUrl.GetLeftPart(UriPartial.Path);

@@ -106,11 +106,17 @@ public sealed record AuthorizationUrlReady(string RequestId, ServerId Server, Ur
 /// <summary>The session holds usable tokens.</summary>
 public sealed record SessionAuthorized(string RequestId, ServerId Server, DateTimeOffset AuthorizedAt);
 
-/// <summary>The profiles of <c>/info</c>.</summary>
-public sealed record InfoFetched(string RequestId, IReadOnlyList<Profile> Profiles);
+/// <summary>
+/// The profiles of <c>/info</c>. <paramref name="AuthorizedAt"/>: when the tokens used were obtained, which is
+/// newer than before the call when a 401 needed a new login on the way.
+/// </summary>
+public sealed record InfoFetched(string RequestId, IReadOnlyList<Profile> Profiles, DateTimeOffset? AuthorizedAt = null);
 
-/// <summary>A <c>/connect</c> answer, unprocessed. <see cref="Body"/> may hold key material (OpenVPN), so it is never printed.</summary>
-public sealed record ConfigReceived(string RequestId, string? ContentType, string? Expires, string Body)
+/// <summary>
+/// A <c>/connect</c> answer, unprocessed. <see cref="Body"/> may hold key material (OpenVPN), so it is never printed.
+/// <paramref name="AuthorizedAt"/>: as for <see cref="InfoFetched"/>.
+/// </summary>
+public sealed record ConfigReceived(string RequestId, string? ContentType, string? Expires, string Body, DateTimeOffset? AuthorizedAt = null)
 {
     /// <inheritdoc/>
     public override string ToString() =>

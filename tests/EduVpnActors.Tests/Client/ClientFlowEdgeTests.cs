@@ -79,7 +79,7 @@ public sealed class ClientFlowEdgeTests : IAsyncLifetime
     [Fact]
     public async Task AuthorizationExpired_GetConfigAuthorizesAgain_ThenConnects()
     {
-        await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
+        var added = await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
         _lab.Portal.SetProfiles(PortalProfile.Default);
         // Every authorization ends (session expired or revoked): API calls get 401, refreshes invalid_grant.
         _lab.Portal.RevokeAll();
@@ -92,6 +92,9 @@ public sealed class ClientFlowEdgeTests : IAsyncLifetime
         // The state events reach the lab's follower asynchronously: wait for the last one.
         await WaitUntilAsync(() => _lab.StatesOf(_lab.Institute).Contains(GotConfig));
         Assert.Equal([AddingServer, OAuthStarted, Main, GettingConfig, OAuthStarted, Main, GettingConfig, GotConfig], _lab.StatesOf(_lab.Institute));
+        // The new login is the session's start now (expiry and renewal times count from it).
+        var listed = Assert.Single(await Engine.ListServersAsync().WaitAsync(Wait));
+        Assert.True(listed.Record.LastAuthorizedAt > added.LastAuthorizedAt, $"{listed.Record.LastAuthorizedAt:O} after {added.LastAuthorizedAt:O}");
     }
 
     [Fact]
