@@ -11,87 +11,78 @@ namespace EduVpnActors.Tests.Client;
 /// The client flow where discovery or the portal changed under a stored server: a location that went
 /// away, a delisted institute, a server with no profile for the user, an expired authorization.
 /// </summary>
-public sealed class ClientFlowEdgeTests : IAsyncLifetime
+public sealed class ClientFlowEdgeTests : ClientFlowTestBase
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
-    private ClientFlowLab _lab = null!;
-
-    private EduVpnEngine Engine => _lab.Engine;
-
-    public async Task InitializeAsync() => _lab = await ClientFlowLab.StartAsync();
-
-    public async Task DisposeAsync() => await _lab.DisposeAsync();
-
     [Fact]
     public async Task StoredLocationGoneFromDiscovery_AskLocation_AnswerUsedAndRemembered()
     {
-        _lab.Portal.SetProfiles(PortalProfile.Default);
+        Lab.Portal.SetProfiles(PortalProfile.Default);
         await Engine.AddServerAsync(ServerType.SecureInternet, ClientFlowLab.OrganizationId).WaitAsync(Wait);
-        await Engine.SetLocationAsync(_lab.SecureInternet, "de").WaitAsync(Wait);
-        _lab.PublishDiscovery(withSecondLocation: false);
-        await _lab.StartEngineAsync();
+        await Engine.SetLocationAsync(Lab.SecureInternet, "de").WaitAsync(Wait);
+        Lab.PublishDiscovery(withSecondLocation: false);
+        await Lab.StartEngineAsync();
 
-        var getting = Engine.GetConfigAsync(_lab.SecureInternet);
-        var asked = await _lab.NextQuestionAsync(Wait);
+        var getting = Engine.GetConfigAsync(Lab.SecureInternet);
+        var asked = await Lab.NextQuestionAsync(Wait);
         var question = Assert.IsType<LocationQuestion>(asked.Data);
         Assert.Equal(["nl"], question.CountryCodes);
-        Assert.Equal(AskLocation, (await Engine.GetConnectionStateAsync(_lab.SecureInternet).WaitAsync(Wait)).State);
-        await Engine.AnswerAsync(_lab.SecureInternet, question.QuestionId, "nl");
+        Assert.Equal(AskLocation, (await Engine.GetConnectionStateAsync(Lab.SecureInternet).WaitAsync(Wait)).State);
+        await Engine.AnswerAsync(Lab.SecureInternet, question.QuestionId, "nl");
 
         var got = await getting.WaitAsync(Wait);
-        Assert.Equal(GotConfig, (await Engine.GetConnectionStateAsync(_lab.SecureInternet).WaitAsync(Wait)).State);
+        Assert.Equal(GotConfig, (await Engine.GetConnectionStateAsync(Lab.SecureInternet).WaitAsync(Wait)).State);
         Assert.False(string.IsNullOrEmpty(got.Configuration.Config));
         var listed = Assert.Single(await Engine.ListServersAsync().WaitAsync(Wait));
         Assert.Equal("nl", listed.Record.LocationCountryCode);
         // The home server's token served the new location: one login in all.
-        Assert.Equal(1, _lab.Logins);
+        Assert.Equal(1, Lab.Logins);
     }
 
     [Fact]
     public async Task InstituteGoneFromDiscovery_ListedAsDelisted_AndStillConnects()
     {
-        await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
-        _lab.PublishDiscovery(withInstitute: false);
-        await _lab.StartEngineAsync();
+        await Engine.AddServerAsync(ServerType.InstituteAccess, Lab.InstituteUrl).WaitAsync(Wait);
+        Lab.PublishDiscovery(withInstitute: false);
+        await Lab.StartEngineAsync();
 
         var listed = Assert.Single(await Engine.ListServersAsync().WaitAsync(Wait));
         Assert.True(listed.Delisted);
 
-        var getting = Engine.GetConfigAsync(_lab.Institute);
-        var question = Assert.IsType<ProfileQuestion>((await _lab.NextQuestionAsync(Wait)).Data);
-        await Engine.AnswerAsync(_lab.Institute, question.QuestionId, "wg-only");
+        var getting = Engine.GetConfigAsync(Lab.Institute);
+        var question = Assert.IsType<ProfileQuestion>((await Lab.NextQuestionAsync(Wait)).Data);
+        await Engine.AnswerAsync(Lab.Institute, question.QuestionId, "wg-only");
         Assert.Equal("wg-only", (await getting.WaitAsync(Wait)).ProfileId);
     }
 
     [Fact]
     public async Task NoProfileForTheUser_TypedNoProfilesError_BackToMain()
     {
-        await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
-        _lab.Portal.SetProfiles();
+        await Engine.AddServerAsync(ServerType.InstituteAccess, Lab.InstituteUrl).WaitAsync(Wait);
+        Lab.Portal.SetProfiles();
 
-        var error = await Assert.ThrowsAsync<EduVpnException>(() => Engine.GetConfigAsync(_lab.Institute).WaitAsync(Wait));
+        var error = await Assert.ThrowsAsync<EduVpnException>(() => Engine.GetConfigAsync(Lab.Institute).WaitAsync(Wait));
 
         Assert.Equal(ClientErrorKind.NoProfiles, error.Kind);
-        Assert.Equal(Main, (await Engine.GetConnectionStateAsync(_lab.Institute).WaitAsync(Wait)).State);
-        Assert.Empty(_lab.Portal.RequestsTo(PortalTestServer.ConnectPath));
+        Assert.Equal(Main, (await Engine.GetConnectionStateAsync(Lab.Institute).WaitAsync(Wait)).State);
+        Assert.Empty(Lab.Portal.RequestsTo(PortalTestServer.ConnectPath));
     }
 
     [Fact]
     public async Task AuthorizationExpired_GetConfigAuthorizesAgain_ThenConnects()
     {
-        var added = await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
-        _lab.Portal.SetProfiles(PortalProfile.Default);
+        var added = await Engine.AddServerAsync(ServerType.InstituteAccess, Lab.InstituteUrl).WaitAsync(Wait);
+        Lab.Portal.SetProfiles(PortalProfile.Default);
         // Every authorization ends (session expired or revoked): API calls get 401, refreshes invalid_grant.
-        _lab.Portal.RevokeAll();
+        Lab.Portal.RevokeAll();
 
-        var got = await Engine.GetConfigAsync(_lab.Institute).WaitAsync(Wait);
+        var got = await Engine.GetConfigAsync(Lab.Institute).WaitAsync(Wait);
 
         Assert.Equal("default", got.ProfileId);
-        Assert.Equal(2, _lab.Logins);
-        Assert.Equal(GotConfig, (await Engine.GetConnectionStateAsync(_lab.Institute).WaitAsync(Wait)).State);
+        Assert.Equal(2, Lab.Logins);
+        Assert.Equal(GotConfig, (await Engine.GetConnectionStateAsync(Lab.Institute).WaitAsync(Wait)).State);
         // The state events reach the lab's follower asynchronously: wait for the last one.
-        await WaitUntilAsync(() => _lab.StatesOf(_lab.Institute).Contains(GotConfig));
-        Assert.Equal([AddingServer, OAuthStarted, Main, GettingConfig, OAuthStarted, Main, GettingConfig, GotConfig], _lab.StatesOf(_lab.Institute));
+        await WaitUntilAsync(() => Lab.StatesOf(Lab.Institute).Contains(GotConfig));
+        Assert.Equal([AddingServer, OAuthStarted, Main, GettingConfig, OAuthStarted, Main, GettingConfig, GotConfig], Lab.StatesOf(Lab.Institute));
         // The new login is the session's start now (expiry and renewal times count from it).
         var listed = Assert.Single(await Engine.ListServersAsync().WaitAsync(Wait));
         Assert.True(listed.Record.LastAuthorizedAt > added.LastAuthorizedAt, $"{listed.Record.LastAuthorizedAt:O} after {added.LastAuthorizedAt:O}");
@@ -100,16 +91,16 @@ public sealed class ClientFlowEdgeTests : IAsyncLifetime
     [Fact]
     public async Task AuthorizationExpired_AtStartup_AuthorizationRequiredWithoutABrowser()
     {
-        await Engine.AddServerAsync(ServerType.InstituteAccess, _lab.InstituteUrl).WaitAsync(Wait);
-        _lab.Portal.SetProfiles(PortalProfile.Default);
-        _lab.Portal.RevokeAll();
+        await Engine.AddServerAsync(ServerType.InstituteAccess, Lab.InstituteUrl).WaitAsync(Wait);
+        Lab.Portal.SetProfiles(PortalProfile.Default);
+        Lab.Portal.RevokeAll();
 
-        var error = await Assert.ThrowsAsync<EduVpnException>(() => Engine.GetConfigAsync(_lab.Institute, startup: true).WaitAsync(Wait));
+        var error = await Assert.ThrowsAsync<EduVpnException>(() => Engine.GetConfigAsync(Lab.Institute, startup: true).WaitAsync(Wait));
 
         Assert.Equal(ClientErrorKind.AuthorizationRequired, error.Kind);
-        Assert.Equal(1, _lab.Logins);
+        Assert.Equal(1, Lab.Logins);
         // Only the login of AddServer ever showed an authorization URL.
-        Assert.Single(_lab.Changes, c => c.ConnectionId == _lab.Institute.ToString() && c.Data is AuthorizationUrlData);
+        Assert.Single(Lab.Changes, c => c.ConnectionId == Lab.Institute.ToString() && c.Data is AuthorizationUrlData);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
