@@ -5,6 +5,7 @@ using EduVpnActors.Actors.Connection;
 using EduVpnActors.Actors.Connection.Logic;
 using EduVpnActors.Actors.Failover;
 using EduVpnActors.Actors.Servers.Logic;
+using EduVpnActors.Actors.Sessions;
 using EduVpnActors.Actors.WireGuard;
 using EduVpnActors.Messages.Client;
 using EduVpnActors.Messages.Connection;
@@ -177,7 +178,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
 
     private void BeginRenew()
     {
-        if (_current is ConnectionState.Connecting or ConnectionState.Connected or ConnectionState.Disconnecting)
+        if (ChoiceChange.TunnelInUse(_current))
         {
             throw new ClientFlowException(ClientErrorKind.InvalidState, $"bring the tunnel down before renewing (now {_current})");
         }
@@ -267,7 +268,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
 
     private void BeginRemove()
     {
-        if (_current is ConnectionState.Connecting or ConnectionState.Connected or ConnectionState.Disconnecting)
+        if (ChoiceChange.TunnelInUse(_current))
         {
             throw new ClientFlowException(ClientErrorKind.InvalidState, $"bring the tunnel down before removing the server (now {_current})");
         }
@@ -368,7 +369,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
 
     private void Authorize(SessionTarget target, ServerRecord record, bool interactive, Action<SessionTarget, ServerRecord> next) =>
         AskSessionReauthorizing<SessionAuthorized>(target, record, interactive, "authorize", (_, id, asUser) => new EnsureAuthorized(id, asUser),
-            (at, authorized) => Recorded(at, record, authorized, next));
+            (at, authorized) => WithAuthorizationOf(record, authorized.AuthorizedAt, current => next(at, current)));
 
     /// <summary>
     /// A session request that may have to authorize again. Rule 14, §3.5: a new authorization of a known
@@ -404,9 +405,6 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
             onReply(target, reply);
         }));
     }
-
-    private void Recorded(SessionTarget target, ServerRecord record, SessionAuthorized authorized, Action<SessionTarget, ServerRecord> next) =>
-        WithAuthorizationOf(record, authorized.AuthorizedAt, current => next(target, current));
 
     /// <summary>
     /// Stores a newer authorization time of the session (a new login, also one a 401 needed inside
@@ -572,7 +570,7 @@ public sealed class ServerConnectionActor : ReceiveActor, IWithTimers
     {
         _op!.SessionTarget = target;
         _op.SessionRequestId = request.RequestId;
-        _op.SessionRequestInteractive = SessionReplies.IsInteractive(request);
+        _op.SessionRequestInteractive = SessionRequests.IsInteractive(request);
         Ask(_deps.Sessions, "session", request.RequestId,
             new SessionEnvelope(_server, target.AuthorizationBaseUrl, target.OrganizationId, target.AuthenticationUrlTemplate, request), onReply);
     }

@@ -67,8 +67,7 @@ public static class ServerResolution
             // A delisted Institute Access server keeps working on its stored URL (eduvpn-common refuses it).
             return new SessionTarget(record.BaseUrl, null, null, record.BaseUrl);
         }
-        var organization = organizations.Organizations.FirstOrDefault(o => o.OrgId == record.OrganizationId)
-            ?? throw new ClientFlowException(ClientErrorKind.NotInDiscovery, $"the organization '{record.OrganizationId}' is no longer in discovery");
+        var organization = OrganizationOf(record, organizations);
         var home = HomeServer(organization, servers);
         var location = servers.Servers.FirstOrDefault(s => s.Type == ServerType.SecureInternet && s.CountryCode == record.LocationCountryCode);
         return location is null
@@ -90,8 +89,7 @@ public static class ServerResolution
         {
             return current;
         }
-        var organization = organizations.Organizations.FirstOrDefault(o => o.OrgId == record.OrganizationId)
-            ?? throw new ClientFlowException(ClientErrorKind.NotInDiscovery, $"the organization '{record.OrganizationId}' is no longer in discovery");
+        var organization = OrganizationOf(record, organizations);
         var home = HomeServer(organization, servers);
         return current with { AuthorizationBaseUrl = home.BaseUrl, OrganizationId = organization.OrgId, AuthenticationUrlTemplate = home.AuthenticationUrlTemplate };
     }
@@ -136,6 +134,10 @@ public static class ServerResolution
             ? throw new ClientFlowException(ClientErrorKind.NotInDiscovery, $"no {status.Kind} list is available: {status.Warning?.Message ?? "none was ever fetched"}")
             : list;
     }
+
+    private static DiscoveryOrganization OrganizationOf(ServerRecord record, OrganizationList organizations) =>
+        organizations.Organizations.FirstOrDefault(o => o.OrgId == record.OrganizationId)
+        ?? throw new ClientFlowException(ClientErrorKind.NotInDiscovery, $"the organization '{record.OrganizationId}' is no longer in discovery");
 
     private static DiscoveryServer HomeServer(DiscoveryOrganization organization, ServerList servers) =>
         servers.Servers.FirstOrDefault(s => s.Type == ServerType.SecureInternet && s.BaseUrl == organization.SecureInternetHome)

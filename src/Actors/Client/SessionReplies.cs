@@ -21,13 +21,4 @@ internal static class SessionReplies
         TokensForgotten r => r.RequestId,
         _ => null,
     };
-
-    /// <summary>Whether the session may ask the user for this request (the session stops only such jobs on a cancel).</summary>
-    public static bool IsInteractive(ISessionRequest request) => request switch
-    {
-        EnsureAuthorized e => e.Interactive,
-        FetchInfo f => f.Interactive,
-        RequestConfig c => c.Interactive,
-        _ => false,
-    };
 }

@@ -140,13 +140,7 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
             DropTokens(() => replyTo.Tell(new TokensForgotten(forget.RequestId)));
             return;
         }
-        var interactive = envelope.Request switch
-        {
-            EnsureAuthorized e => e.Interactive,
-            FetchInfo f => f.Interactive,
-            RequestConfig c => c.Interactive,
-            _ => false,
-        };
+        var interactive = SessionRequests.IsInteractive(envelope.Request);
         if (envelope.Request is not (EnsureAuthorized or FetchInfo or RequestConfig or ReleaseConfig))
         {
             Sender.Tell(new SessionRequestFailed(envelope.Request.RequestId,
