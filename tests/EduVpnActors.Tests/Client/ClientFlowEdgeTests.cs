@@ -2,6 +2,7 @@ using EduVpnActors.Actors.Facade;
 using EduVpnActors.Messages.Client;
 using EduVpnActors.Messages.Connection;
 using EduVpnActors.Messages.Servers;
+using EduVpnActors.Tests.Support;
 using EduVpnActors.TestServer;
 using static EduVpnActors.Messages.Connection.ConnectionState;
 
@@ -81,7 +82,7 @@ public sealed class ClientFlowEdgeTests : ClientFlowTestBase
         Assert.Equal(2, Lab.Logins);
         Assert.Equal(GotConfig, (await Engine.GetConnectionStateAsync(Lab.Institute).WaitAsync(Wait)).State);
         // The state events reach the lab's follower asynchronously: wait for the last one.
-        await WaitUntilAsync(() => Lab.StatesOf(Lab.Institute).Contains(GotConfig));
+        await Eventually.HoldsAsync(() => Lab.StatesOf(Lab.Institute).Contains(GotConfig), Wait, "the lab never saw GotConfig");
         Assert.Equal([AddingServer, OAuthStarted, Main, GettingConfig, OAuthStarted, Main, GettingConfig, GotConfig], Lab.StatesOf(Lab.Institute));
         // The new login is the session's start now (expiry and renewal times count from it).
         var listed = Assert.Single(await Engine.ListServersAsync().WaitAsync(Wait));
@@ -101,14 +102,5 @@ public sealed class ClientFlowEdgeTests : ClientFlowTestBase
         Assert.Equal(1, Lab.Logins);
         // Only the login of AddServer ever showed an authorization URL.
         Assert.Single(Lab.Changes, c => c.ConnectionId == Lab.Institute.ToString() && c.Data is AuthorizationUrlData);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(Wait);
-        while (!condition())
-        {
-            await Task.Delay(20, timeout.Token);
-        }
     }
 }

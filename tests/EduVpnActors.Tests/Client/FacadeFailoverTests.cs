@@ -5,6 +5,7 @@ using EduVpnActors.Messages.Client;
 using EduVpnActors.Messages.Failover;
 using EduVpnActors.Messages.Servers;
 using EduVpnActors.Tests.Failover;
+using EduVpnActors.Tests.Support;
 using EduVpnActors.TestServer;
 using static EduVpnActors.Messages.Connection.ConnectionState;
 
@@ -67,7 +68,7 @@ public sealed class FacadeFailoverTests : IAsyncLifetime
         _hangingCounter = true;
         using var cancel = new CancellationTokenSource();
         var probing = Engine.StartFailoverAsync(_lab.Institute, 1400, "tun0", "127.0.0.1", cancel.Token);
-        await WaitUntilAsync(() => _pingers.Opened(System.Net.IPAddress.Loopback));
+        await Eventually.HoldsAsync(() => _pingers.Opened(System.Net.IPAddress.Loopback), Wait);
 
         await cancel.CancelAsync();
 
@@ -81,18 +82,8 @@ public sealed class FacadeFailoverTests : IAsyncLifetime
 
     private async Task<FailoverVerdictReady> EventAsync()
     {
-        await WaitUntilAsync(() => !_events.IsEmpty);
+        await Eventually.HoldsAsync(() => !_events.IsEmpty, Wait);
         Assert.True(_events.TryDequeue(out var verdict));
         return verdict;
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Wait;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition never held");
-            await Task.Delay(20);
-        }
     }
 }

@@ -1,7 +1,7 @@
-using EduVpnActors.Tests.Support;
 using System.Globalization;
 using System.Text.Json;
 using EduVpnActors.Tests.Client;
+using EduVpnActors.Tests.Support;
 using EduVpnActors.TestServer;
 using Xunit.Abstractions;
 

@@ -1,4 +1,3 @@
-using EduVpnActors.Tests.Support;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.NetworkInformation;
@@ -13,6 +12,7 @@ using EduVpnActors.Messages.Client;
 using EduVpnActors.Messages.Connection;
 using EduVpnActors.Messages.Servers;
 using EduVpnActors.Tests.Client;
+using EduVpnActors.Tests.Support;
 using EduVpnActors.TestServer;
 using Microsoft.AspNetCore.Http;
 using Xunit.Abstractions;
@@ -154,12 +154,7 @@ public sealed class SecretsTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>Waits for the authorization URL, checks that its callback port listens on loopback only, then logs in.</summary>
     private async Task LogInCheckingTheListenerAsync(int seenBefore)
     {
-        var deadline = DateTime.UtcNow + Wait;
-        while (Urls().Count <= seenBefore)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "no authorization URL");
-            await Task.Delay(20);
-        }
+        await Eventually.HoldsAsync(() => Urls().Count > seenBefore, Wait, "no authorization URL");
         var url = Urls()[seenBefore];
         var redirect = new Uri(HttpUtility.ParseQueryString(url.Url.Query)["redirect_uri"]!);
         var listeners = IPGlobalProperties.GetIPGlobalProperties().GetActiveTcpListeners().Where(e => e.Port == redirect.Port).ToArray();
