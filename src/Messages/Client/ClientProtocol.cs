@@ -36,6 +36,8 @@ public enum ClientErrorKind
     Storage,
     /// <summary>A part of the engine (registry, discovery, session) did not answer a step in time; the server accepts new requests.</summary>
     Timeout,
+    /// <summary>A part of the engine failed unexpectedly (a fault, not a refusal) while it ran the request; the server accepts new requests.</summary>
+    Internal,
 }
 
 /// <summary>A typed failure; <see cref="Message"/> is English and technical, hosts show a translated text by kind.</summary>
