@@ -164,9 +164,15 @@ public sealed class EduVpnEngine : IAsyncDisposable
             .ToArray();
     }
 
-    /// <summary>Gets a VPN configuration. Profile and location questions arrive as states (AskProfile, AskLocation); answer them with <see cref="AnswerAsync"/>.</summary>
-    public async Task<ConfigObtained> GetConfigAsync(ServerId server, bool preferTcp = false, bool startup = false, CancellationToken cancellationToken = default) =>
-        Expect<ConfigObtained>(await RequestAsync(new GetConfig(NextRequestId(), server, preferTcp, startup), server, cancellationToken).ConfigureAwait(false));
+    /// <summary>
+    /// Gets a VPN configuration. Profile and location questions arrive as states (AskProfile, AskLocation); answer them with
+    /// <see cref="AnswerAsync"/>. <paramref name="profileId"/> and <paramref name="countryCode"/> choose (and remember) the profile
+    /// and Secure Internet location for this configuration instead of asking or using the remembered ones.
+    /// </summary>
+    /// <exception cref="EduVpnException"><see cref="ClientErrorKind.InvalidChoice"/> with <see cref="ClientError.Choices"/> when the server does not offer that profile or location.</exception>
+    public async Task<ConfigObtained> GetConfigAsync(ServerId server, bool preferTcp = false, bool startup = false, string? profileId = null, string? countryCode = null,
+        CancellationToken cancellationToken = default) =>
+        Expect<ConfigObtained>(await RequestAsync(new GetConfig(NextRequestId(), server, preferTcp, startup, profileId, countryCode), server, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Answers the question of a server's connection (a profile id or a country code).</summary>
     public async Task AnswerAsync(ServerId server, string questionId, string answer, CancellationToken cancellationToken = default) =>
@@ -208,10 +214,12 @@ public sealed class EduVpnEngine : IAsyncDisposable
         Expect<ServerUpdated>(await RequestAsync(new SetLocation(NextRequestId(), server, countryCode), null, cancellationToken).ConfigureAwait(false)).Server;
 
     /// <summary>
-    /// Probes the gateway of a tunnel that is up (behaviour reference §8): true when traffic is dropped
-    /// and the host should reconnect over TCP (see <c>VpnConfiguration.ShouldFailover</c>).
+    /// Probes the gateway of a tunnel that is up (behaviour reference §8). Two verdicts come back: <see cref="ProbeVerdict.Dropped"/>
+    /// (reconnect over TCP, see <c>VpnConfiguration.ShouldFailover</c>) or not dropped (traffic flows). A probe that could not
+    /// decide is neither: it throws, so it can never read as "UDP works".
     /// </summary>
     /// <remarks>Cancelling <paramref name="cancellationToken"/> cancels the probe too (and then throws).</remarks>
+    /// <exception cref="EduVpnException"><see cref="ClientErrorKind.ProbeFailed"/> with <see cref="ClientError.Probe"/> (why it could not decide).</exception>
     public async Task<ProbeVerdict> StartFailoverAsync(ServerId server, int mtu, string? interfaceName = null, string? gateway = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -227,6 +235,8 @@ public sealed class EduVpnEngine : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         return reply switch
         {
+            ProbeVerdict { Outcome: ProbeOutcome.Error } undecided => throw new EduVpnException(new ClientError(ClientErrorKind.ProbeFailed,
+                $"the failover probe could not decide ({undecided.Error?.Kind}): {undecided.Error?.Message}") { Probe = undecided.Error }, Culture),
             ProbeVerdict verdict => verdict,
             ClientRequestFailed failed => throw new EduVpnException(failed.Error, Culture),
             _ => Expect<ProbeVerdict>(reply),
