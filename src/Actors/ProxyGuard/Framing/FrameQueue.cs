@@ -1,0 +1,246 @@
+using System.Buffers.Binary;
+using System.Threading.Tasks.Sources;
+
+namespace EduVpnActors.Actors.ProxyGuard.Framing;
+
+/// <summary>What <see cref="FrameQueue.Enqueue"/> did with a datagram.</summary>
+public enum EnqueueOutcome
+{
+    /// <summary>Queued as a frame.</summary>
+    Queued,
+    /// <summary>Queued, after dropping one or more of the oldest frames to make room.</summary>
+    QueuedDroppingOldest,
+    /// <summary>Empty: never framed.</summary>
+    Empty,
+    /// <summary>Larger than a frame may carry (or than the whole queue): dropped.</summary>
+    TooLarge,
+    /// <summary>The queue was completed (the tunnel stopped): dropped.</summary>
+    Closed,
+}
+
+/// <summary>
+/// The bounded hand-over from the UDP pump (one producer) to the TCP writer (one consumer): WireGuard
+/// datagrams are framed into one ring of bytes as they arrive, and the writer takes as many whole frames
+/// as fit its buffer in one go (one TLS write for many datagrams). It lives as long as the tunnel, so
+/// datagrams that arrive while a connection is made again wait here instead of being lost.
+/// When full, the OLDEST frames are dropped (counted): a UDP network drops under load as well, and for
+/// WireGuard the newest packets (handshakes, keep-alives, retransmissions) are worth more than stale ones
+/// behind them. No allocation after construction: the single waiter is a reusable value-task source.
+/// </summary>
+public sealed class FrameQueue : IValueTaskSource<bool>
+{
+    private readonly Lock _gate = new();
+    private readonly byte[] _ring;
+    private ManualResetValueTaskSourceCore<bool> _signal = new() { RunContinuationsAsynchronously = true };
+    private CancellationTokenRegistration _cancellation;
+    private int _head;
+    private int _used;
+    private int _frames;
+    private bool _waiting;
+    private bool _completed;
+    private long _droppedOldest;
+    private long _droppedTooLarge;
+
+    /// <param name="capacityBytes">Ring size in framed bytes; at least one largest frame.</param>
+    public FrameQueue(int capacityBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacityBytes, UoTlv.HeaderLength + UoTlv.MaxSendPayload);
+        _ring = GC.AllocateUninitializedArray<byte>(capacityBytes);
+    }
+
+    /// <summary>Frames waiting.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _frames;
+            }
+        }
+    }
+
+    /// <summary>Oldest frames dropped to make room.</summary>
+    public long DroppedOldest => Interlocked.Read(ref _droppedOldest);
+
+    /// <summary>Datagrams too large to frame.</summary>
+    public long DroppedTooLarge => Interlocked.Read(ref _droppedTooLarge);
+
+    /// <summary>Frames one datagram (producer side); never blocks.</summary>
+    public EnqueueOutcome Enqueue(ReadOnlySpan<byte> datagram)
+    {
+        var check = UoTlv.Check(datagram.Length);
+        if (check == FrameWriteStatus.Empty)
+        {
+            return EnqueueOutcome.Empty;
+        }
+        var frameLength = UoTlv.HeaderLength + datagram.Length;
+        if (check == FrameWriteStatus.TooLarge || frameLength > _ring.Length)
+        {
+            Interlocked.Increment(ref _droppedTooLarge);
+            return EnqueueOutcome.TooLarge;
+        }
+        var dropped = false;
+        bool wake;
+        lock (_gate)
+        {
+            if (_completed)
+            {
+                return EnqueueOutcome.Closed;
+            }
+            while (_ring.Length - _used < frameLength)
+            {
+                DropOldest();
+                dropped = true;
+            }
+            Span<byte> header = stackalloc byte[UoTlv.HeaderLength];
+            BinaryPrimitives.WriteUInt16BigEndian(header, (ushort)datagram.Length);
+            var tail = Wrap(_head + _used);
+            CopyIn(tail, header);
+            CopyIn(Wrap(tail + UoTlv.HeaderLength), datagram);
+            _used += frameLength;
+            _frames++;
+            wake = _waiting;
+            _waiting = false;
+        }
+        if (wake)
+        {
+            _signal.SetResult(true);
+        }
+        return dropped ? EnqueueOutcome.QueuedDroppingOldest : EnqueueOutcome.Queued;
+    }
+
+    /// <summary>Moves as many whole frames as fit into <paramref name="destination"/> (consumer side).</summary>
+    /// <param name="destination">At least one largest frame long, or a large frame may never leave.</param>
+    /// <param name="frames">How many frames were copied.</param>
+    /// <returns>Framed bytes copied; 0 when the queue is empty.</returns>
+    public int DequeueInto(Span<byte> destination, out int frames)
+    {
+        frames = 0;
+        lock (_gate)
+        {
+            var written = 0;
+            while (_frames > 0)
+            {
+                var frameLength = UoTlv.HeaderLength + ((_ring[_head] << 8) | _ring[Wrap(_head + 1)]);
+                if (written + frameLength > destination.Length)
+                {
+                    break;
+                }
+                CopyOut(_head, destination.Slice(written, frameLength));
+                written += frameLength;
+                frames++;
+                Consume(frameLength);
+            }
+            return written;
+        }
+    }
+
+    /// <summary>
+    /// Completes with true once a frame is queued (at once when one is), with false once the queue is
+    /// completed. One waiter at a time (the tunnel's one writer).
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired first.</exception>
+    public ValueTask<bool> WaitAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_frames > 0)
+            {
+                return new ValueTask<bool>(true);
+            }
+            if (_completed)
+            {
+                return new ValueTask<bool>(false);
+            }
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return ValueTask.FromCanceled<bool>(cancellationToken);
+            }
+            if (_waiting)
+            {
+                throw new InvalidOperationException("the frame queue has one waiter at a time");
+            }
+            _signal.Reset();
+            _waiting = true;
+            // Inside the lock, so a producer that wakes the waiter finds the registration to undo. A token
+            // cancelled meanwhile runs CancelWait at once, on this thread (the lock is re-entrant).
+            _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((FrameQueue)state!).CancelWait(token), this);
+            return new ValueTask<bool>(this, _signal.Version);
+        }
+    }
+
+    /// <summary>Ends the queue: a waiter gets false, later datagrams are refused, queued frames stay readable.</summary>
+    public void Complete()
+    {
+        bool wake;
+        lock (_gate)
+        {
+            _completed = true;
+            wake = _waiting;
+            _waiting = false;
+        }
+        if (wake)
+        {
+            _signal.SetResult(false);
+        }
+    }
+
+    private void CancelWait(CancellationToken token)
+    {
+        lock (_gate)
+        {
+            if (!_waiting)
+            {
+                return;
+            }
+            _waiting = false;
+        }
+        _signal.SetException(new OperationCanceledException(token));
+    }
+
+    private void DropOldest()
+    {
+        var frameLength = UoTlv.HeaderLength + ((_ring[_head] << 8) | _ring[Wrap(_head + 1)]);
+        Consume(frameLength);
+        _droppedOldest++;
+    }
+
+    private void Consume(int frameLength)
+    {
+        _head = Wrap(_head + frameLength);
+        _used -= frameLength;
+        _frames--;
+        if (_frames == 0)
+        {
+            _head = 0;
+        }
+    }
+
+    private int Wrap(int index) => index >= _ring.Length ? index - _ring.Length : index;
+
+    private void CopyIn(int at, ReadOnlySpan<byte> source)
+    {
+        var first = Math.Min(source.Length, _ring.Length - at);
+        source[..first].CopyTo(_ring.AsSpan(at));
+        source[first..].CopyTo(_ring);
+    }
+
+    private void CopyOut(int at, Span<byte> destination)
+    {
+        var first = Math.Min(destination.Length, _ring.Length - at);
+        _ring.AsSpan(at, first).CopyTo(destination);
+        _ring.AsSpan(0, destination.Length - first).CopyTo(destination[first..]);
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token)
+    {
+        _cancellation.Unregister();
+        return _signal.GetResult(token);
+    }
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _signal.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _signal.OnCompleted(continuation, state, token, flags);
+}
