@@ -5,6 +5,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 
 namespace EduVpnActors.TestServer;
 
@@ -32,8 +34,10 @@ public sealed partial class ProxyGuardTestServer
                 {
                     return;
                 }
+                var tls = connection.Features.Get<ITlsHandshakeFeature>();
+                var alpn = connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol;
                 _requests.Enqueue(new ProxyGuardRequestRecord(head, connection.Items.TryGetValue("sni", out var sni) ? sni as string : null,
-                    connection.RemoteEndPoint as IPEndPoint));
+                    connection.RemoteEndPoint as IPEndPoint, tls?.Protocol, alpn is { Length: > 0 } name ? Encoding.ASCII.GetString(name.Span) : null));
                 if (Refusal(head) is { } refusal)
                 {
                     // Both refusals carry the upgrade headers and keep the connection open, as proxyguard-server.

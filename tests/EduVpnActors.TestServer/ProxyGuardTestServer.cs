@@ -240,4 +240,6 @@ public sealed partial class ProxyGuardTestServer : IAsyncDisposable
 /// <param name="Head">The request head as text (request line and headers, CRLFs kept, blank line included).</param>
 /// <param name="ServerName">The TLS server name (SNI) the client sent; null without TLS or SNI.</param>
 /// <param name="Remote">The client's address and source port.</param>
-public sealed record ProxyGuardRequestRecord(string Head, string? ServerName, IPEndPoint? Remote);
+/// <param name="TlsProtocol">The TLS version negotiated; null without TLS.</param>
+/// <param name="Alpn">The application protocol negotiated by ALPN; null when none was.</param>
+public sealed record ProxyGuardRequestRecord(string Head, string? ServerName, IPEndPoint? Remote, SslProtocols? TlsProtocol, string? Alpn);

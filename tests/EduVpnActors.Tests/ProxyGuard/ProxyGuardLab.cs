@@ -17,11 +17,18 @@ internal sealed class FakeWireGuard : IDisposable
 {
     private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
 
-    public FakeWireGuard()
+    /// <param name="port">0: a free port; else that one (WireGuard started again on its port).</param>
+    public FakeWireGuard(int port = 0)
     {
-        _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        _socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
         Port = ((IPEndPoint)_socket.LocalEndPoint!).Port;
     }
+
+    /// <summary>Sends one datagram to <paramref name="to"/>.</summary>
+    public void SendTo(IPEndPoint to, ReadOnlySpan<byte> datagram) => _socket.SendTo(datagram, SocketFlags.None, to);
+
+    /// <summary>The local end point.</summary>
+    public IPEndPoint EndPoint => new(IPAddress.Loopback, Port);
 
     /// <summary>WireGuard's own port (the tunnel's forward port).</summary>
     public int Port { get; }
@@ -85,7 +92,10 @@ internal static class ProxyGuardTesting
     {
         var datagram = new byte[size];
         Random.Shared.NextBytes(datagram);
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(datagram, sequence);
+        if (size >= sizeof(int))
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(datagram, sequence);
+        }
         return datagram;
     }
 

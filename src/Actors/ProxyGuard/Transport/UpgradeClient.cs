@@ -100,7 +100,8 @@ internal static class UpgradeClient
     {
         OperationCanceledException when timedOut => new ProxyGuardException(ProxyGuardErrorKind.HandshakeTimeout,
             $"TLS and the upgrade did not complete within {timeout.TotalSeconds:0.###} s", e),
-        AuthenticationException => new ProxyGuardException(ProxyGuardErrorKind.TlsFailed, $"TLS failed: {e.Message}", e),
+        AuthenticationException => new ProxyGuardException(ProxyGuardErrorKind.TlsFailed,
+            e.InnerException is { } inner ? $"TLS failed: {e.Message} ({inner.Message})" : $"TLS failed: {e.Message}", e),
         _ => StreamFailures.Broken(e, "during the handshake"),
     };
 }
