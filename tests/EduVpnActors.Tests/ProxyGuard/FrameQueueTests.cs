@@ -113,6 +113,74 @@ public sealed class FrameQueueTests
     }
 
     [Fact]
+    public void SmallRing_WrappedThenGrown_FramesKeepTheirOrderAndBytes()
+    {
+        var queue = new FrameQueue(65536, initialBytes: 40);
+        var batch = new byte[65536];
+        queue.Enqueue(Filled(10, 1));
+        queue.Enqueue(Filled(10, 2));
+        Assert.Equal(12, queue.DequeueInto(batch.AsSpan(0, 12), out _));
+        // 2 is at offset 12; 3 and 4 wrap around the end of the 40-byte ring, then 5 makes it grow.
+        queue.Enqueue(Filled(10, 3));
+        queue.Enqueue(Filled(10, 4));
+        queue.Enqueue(Filled(30, 5));
+
+        var length = queue.DequeueInto(batch, out var frames);
+
+        Assert.Equal(0, queue.DroppedOldest);
+        Assert.Equal(4, frames);
+        byte[] expected = [0, 10, .. Filled(10, 2), 0, 10, .. Filled(10, 3), 0, 10, .. Filled(10, 4), 0, 30, .. Filled(30, 5)];
+        Assert.Equal(expected, batch[..length]);
+    }
+
+    [Fact]
+    public void SteadyState_QueueAndReader_AllocateNothingPerDatagram()
+    {
+        var queue = new FrameQueue(256 * 1024);
+        var reader = new UoTlvReader();
+        var datagram = new byte[1420];
+        var batch = new byte[16 * 1024];
+        // Grow the ring and the reader to what this traffic needs, and JIT everything, first.
+        Cycle(queue, reader, datagram, batch, 1000);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var carried = Cycle(queue, reader, datagram, batch, 100_000);
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(100_000, carried);
+
+        static int Cycle(FrameQueue queue, UoTlvReader reader, byte[] datagram, byte[] batch, int datagrams)
+        {
+            var carried = 0;
+            for (var i = 0; i < datagrams; i += 8)
+            {
+                for (var j = 0; j < 8; j++)
+                {
+                    queue.Enqueue(datagram);
+                }
+                var ready = queue.WaitAsync(CancellationToken.None);
+                Assert.True(ready.IsCompletedSuccessfully && ready.Result);
+                var length = queue.DequeueInto(batch, out _);
+                // The bytes arrive in two odd pieces, as from TCP.
+                var cut = length / 3;
+                batch.AsSpan(0, cut).CopyTo(reader.FreeMemory.Span);
+                reader.Commit(cut);
+                while (reader.TryReadFrame(out _))
+                {
+                    carried++;
+                }
+                batch.AsSpan(cut, length - cut).CopyTo(reader.FreeMemory.Span);
+                reader.Commit(length - cut);
+                while (reader.TryReadFrame(out _))
+                {
+                    carried++;
+                }
+            }
+            return carried;
+        }
+    }
+
+    [Fact]
     public void ConstructedTooSmall_Refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new FrameQueue(65535));

@@ -23,14 +23,17 @@ public enum EnqueueOutcome
 /// datagrams are framed into one ring of bytes as they arrive, and the writer takes as many whole frames
 /// as fit its buffer in one go (one TLS write for many datagrams). It lives as long as the tunnel, so
 /// datagrams that arrive while a connection is made again wait here instead of being lost.
-/// When full, the OLDEST frames are dropped (counted): a UDP network drops under load as well, and for
-/// WireGuard the newest packets (handshakes, keep-alives, retransmissions) are worth more than stale ones
-/// behind them. No allocation after construction: the single waiter is a reusable value-task source.
+/// The ring starts small and doubles while more is queued, up to its capacity; when full, the OLDEST
+/// frames are dropped (counted): a UDP network drops under load as well, and for WireGuard the newest
+/// packets (handshakes, keep-alives, retransmissions) are worth more than stale ones behind them. No
+/// allocation once the ring has grown to what the traffic needs: the single waiter is a reusable
+/// value-task source.
 /// </summary>
 public sealed class FrameQueue : IValueTaskSource<bool>
 {
     private readonly Lock _gate = new();
-    private readonly byte[] _ring;
+    private readonly int _capacity;
+    private byte[] _ring;
     private ManualResetValueTaskSourceCore<bool> _signal = new() { RunContinuationsAsynchronously = true };
     private CancellationTokenRegistration _cancellation;
     private int _head;
@@ -41,11 +44,26 @@ public sealed class FrameQueue : IValueTaskSource<bool>
     private long _droppedOldest;
     private long _droppedTooLarge;
 
-    /// <param name="capacityBytes">Ring size in framed bytes; at least one largest frame.</param>
-    public FrameQueue(int capacityBytes)
+    /// <param name="capacityBytes">The most framed bytes held; at least one largest frame.</param>
+    /// <param name="initialBytes">The ring's first size (it doubles up to <paramref name="capacityBytes"/> when needed).</param>
+    public FrameQueue(int capacityBytes, int initialBytes = 16 * 1024)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacityBytes, UoTlv.HeaderLength + UoTlv.MaxSendPayload);
-        _ring = GC.AllocateUninitializedArray<byte>(capacityBytes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(initialBytes, 1);
+        _capacity = capacityBytes;
+        _ring = GC.AllocateUninitializedArray<byte>(Math.Min(initialBytes, capacityBytes));
+    }
+
+    /// <summary>The length of the oldest queued frame (header included); 0 when empty.</summary>
+    public int NextFrameLength
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _frames == 0 ? 0 : FrameLengthAt(_head);
+            }
+        }
     }
 
     /// <summary>Frames waiting.</summary>
@@ -75,7 +93,7 @@ public sealed class FrameQueue : IValueTaskSource<bool>
             return EnqueueOutcome.Empty;
         }
         var frameLength = UoTlv.HeaderLength + datagram.Length;
-        if (check == FrameWriteStatus.TooLarge || frameLength > _ring.Length)
+        if (check == FrameWriteStatus.TooLarge || frameLength > _capacity)
         {
             Interlocked.Increment(ref _droppedTooLarge);
             return EnqueueOutcome.TooLarge;
@@ -87,6 +105,10 @@ public sealed class FrameQueue : IValueTaskSource<bool>
             if (_completed)
             {
                 return EnqueueOutcome.Closed;
+            }
+            if (_ring.Length - _used < frameLength && _ring.Length < _capacity)
+            {
+                Grow(_used + frameLength);
             }
             while (_ring.Length - _used < frameLength)
             {
@@ -122,7 +144,7 @@ public sealed class FrameQueue : IValueTaskSource<bool>
             var written = 0;
             while (_frames > 0)
             {
-                var frameLength = UoTlv.HeaderLength + ((_ring[_head] << 8) | _ring[Wrap(_head + 1)]);
+                var frameLength = FrameLengthAt(_head);
                 if (written + frameLength > destination.Length)
                 {
                     break;
@@ -201,10 +223,25 @@ public sealed class FrameQueue : IValueTaskSource<bool>
 
     private void DropOldest()
     {
-        var frameLength = UoTlv.HeaderLength + ((_ring[_head] << 8) | _ring[Wrap(_head + 1)]);
-        Consume(frameLength);
+        Consume(FrameLengthAt(_head));
         _droppedOldest++;
     }
+
+    /// <summary>Doubles the ring (at most to the capacity) until <paramref name="needed"/> bytes fit; the frames move to its start.</summary>
+    private void Grow(int needed)
+    {
+        var size = _ring.Length;
+        while (size < needed && size < _capacity)
+        {
+            size = (int)Math.Min((long)size * 2, _capacity);
+        }
+        var grown = GC.AllocateUninitializedArray<byte>(size);
+        CopyOut(_head, grown.AsSpan(0, _used));
+        _ring = grown;
+        _head = 0;
+    }
+
+    private int FrameLengthAt(int index) => UoTlv.HeaderLength + ((_ring[index] << 8) | _ring[Wrap(index + 1)]);
 
     private void Consume(int frameLength)
     {

@@ -2,21 +2,22 @@ namespace EduVpnActors.Actors.ProxyGuard.Framing;
 
 /// <summary>
 /// Reassembles UoTLV/1 frames from a byte stream cut at any point (also between the two length bytes).
-/// One buffer, allocated once: the caller reads into <see cref="FreeMemory"/>, <see cref="Commit"/>s the
-/// count, then takes frames with <see cref="TryReadFrame"/>. Zero-length frames are consumed and skipped.
+/// One buffer: the caller reads into <see cref="FreeMemory"/>, <see cref="Commit"/>s the count, then
+/// takes frames with <see cref="TryReadFrame"/>. The buffer starts at two TLS records and grows once to
+/// hold a whole frame when a larger one is announced. Zero-length frames are consumed and skipped.
 /// Not thread-safe: one reader per connection.
 /// </summary>
 public sealed class UoTlvReader
 {
-    private readonly byte[] _buffer;
+    private byte[] _buffer;
     private int _start;
     private int _end;
 
-    /// <param name="capacity">At least <see cref="UoTlv.MaxFrameLength"/>, so any frame fits whole.</param>
-    public UoTlvReader(int capacity = 2 * 65536)
+    /// <param name="initialCapacity">The buffer's first size; it grows to hold any frame announced.</param>
+    public UoTlvReader(int initialCapacity = 32 * 1024)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, UoTlv.MaxFrameLength);
-        _buffer = GC.AllocateUninitializedArray<byte>(capacity);
+        ArgumentOutOfRangeException.ThrowIfLessThan(initialCapacity, 16);
+        _buffer = GC.AllocateUninitializedArray<byte>(initialCapacity);
     }
 
     /// <summary>Bytes received but not yet taken as frames (a partial frame when the stream ends here).</summary>
@@ -34,11 +35,26 @@ public sealed class UoTlvReader
             {
                 _start = _end = 0;
             }
-            else if (_start > 0 && _buffer.Length - _end < UoTlv.MaxFrameLength)
+            else if (_start > 0)
             {
+                // A partial frame: to the front, so the rest of it (and more) fits behind it.
                 _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
                 _end -= _start;
                 _start = 0;
+            }
+            if (UoTlv.TryReadFrame(_buffer.AsSpan(0, _end), out _, out _) is false && _end >= UoTlv.HeaderLength
+                && UoTlv.HeaderLength + ((_buffer[0] << 8) | _buffer[1]) > _buffer.Length)
+            {
+                var grown = GC.AllocateUninitializedArray<byte>(UoTlv.MaxFrameLength + (16 * 1024));
+                _buffer.AsSpan(0, _end).CopyTo(grown);
+                _buffer = grown;
+            }
+            else if (_end == _buffer.Length)
+            {
+                // Only the HTTP head can fill the buffer without a frame length to go by.
+                var grown = GC.AllocateUninitializedArray<byte>(_buffer.Length * 2);
+                _buffer.AsSpan(0, _end).CopyTo(grown);
+                _buffer = grown;
             }
             return _buffer.AsMemory(_end);
         }

@@ -28,6 +28,9 @@ internal sealed class AttemptContext(
     WireGuardSocket wireGuard,
     TunnelCounters counters)
 {
+    private UoTlvReader? _reader;
+    private byte[]? _writeBuffer;
+
     public ProxyGuardSettings Settings { get; } = settings;
     public ProxyGuardPeer Peer { get; } = peer;
     public byte[] Request { get; } = request;
@@ -38,11 +41,21 @@ internal sealed class AttemptContext(
     public TunnelCounters Counters { get; } = counters;
     public ConnectionSlot Connection { get; } = new();
 
-    /// <summary>Frames arriving from the server (one connection at a time).</summary>
-    public UoTlvReader Reader { get; } = new();
+    /// <summary>Frames arriving from the server (one connection at a time); made on the first connection.</summary>
+    public UoTlvReader Reader => _reader ??= new UoTlvReader();
 
-    /// <summary>Whole frames taken from the queue for one TLS write: room for the largest frame.</summary>
-    public byte[] WriteBuffer { get; } = GC.AllocateUninitializedArray<byte>(UoTlv.HeaderLength + UoTlv.MaxSendPayload);
+    /// <summary>
+    /// Whole frames taken from the queue for one TLS write: one TLS record's worth, grown once when a
+    /// larger frame comes. Made on the first connection.
+    /// </summary>
+    public byte[] WriteBufferFor(int frameLength)
+    {
+        if (_writeBuffer is null || _writeBuffer.Length < frameLength)
+        {
+            _writeBuffer = GC.AllocateUninitializedArray<byte>(frameLength <= 16 * 1024 ? 16 * 1024 : UoTlv.HeaderLength + UoTlv.MaxSendPayload);
+        }
+        return _writeBuffer;
+    }
 }
 
 /// <summary>
@@ -126,9 +139,9 @@ internal static class TunnelAttempt
     /// <summary>Queued frames to the server, as many per TLS write as are waiting. Ends when the tunnel stops.</summary>
     private static async Task WriteLoopAsync(AttemptContext context, Stream stream, CancellationToken token)
     {
-        var buffer = context.WriteBuffer;
         while (await context.Queue.WaitAsync(token).ConfigureAwait(false))
         {
+            var buffer = context.WriteBufferFor(context.Queue.NextFrameLength);
             var length = context.Queue.DequeueInto(buffer, out var frames);
             try
             {
