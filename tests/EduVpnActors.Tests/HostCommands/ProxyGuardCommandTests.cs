@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -58,7 +56,7 @@ public sealed partial class ProxyGuardCommandTests : IAsyncLifetime
 
         Assert.Equal(exitCode, await run.ExitAsync());
         Assert.EndsWith(lastLine, run.Stdout.TrimEnd(), StringComparison.Ordinal);
-        Assert.True(UdpPortFree(listenPort));
+        Assert.True(ProxyGuardTesting.UdpPortFree(listenPort));
         Assert.DoesNotContain("Exception", run.Stdout + run.Stderr, StringComparison.Ordinal);
     }
 
@@ -126,20 +124,6 @@ public sealed partial class ProxyGuardCommandTests : IAsyncLifetime
     }
 
     private ConsoleRun Start(params string[] arguments) => ConsoleRun.Start(["--config", _config, "proxyguard", .. arguments]);
-
-    private static bool UdpPortFree(int port)
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        try
-        {
-            socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
 
     [GeneratedRegex(@"listening on 127\.0\.0\.1:(\d+)")]
     private static partial Regex ListeningOn();

@@ -343,24 +343,6 @@ public sealed class ProxyGuardActorTests : Akka.TestKit.Xunit2.TestKit, IAsyncLi
     private static async Task<ProxyGuardStateChanged> ExpectPhaseAsync(Akka.TestKit.TestProbe states, ProxyGuardPhase phase) =>
         await states.FishForMessageAsync<ProxyGuardStateChanged>(change => change.Phase == phase, Wait);
 
-    private static bool UdpPortFree(int port) => PortFree(SocketType.Dgram, ProtocolType.Udp, port);
-
-    private static bool TcpPortFree(int port) => PortFree(SocketType.Stream, ProtocolType.Tcp, port);
-
-    private static bool PortFree(SocketType type, ProtocolType protocol, int port)
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, type, protocol);
-        try
-        {
-            socket.Bind(new IPEndPoint(IPAddress.Any, port));
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
     private static int FreeUdpPort()
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);

@@ -99,6 +99,26 @@ internal static class ProxyGuardTesting
         return datagram;
     }
 
+    /// <summary>Whether UDP <paramref name="port"/> can be bound on 127.0.0.1 (without SO_REUSEADDR).</summary>
+    public static bool UdpPortFree(int port) => PortFree(SocketType.Dgram, ProtocolType.Udp, port);
+
+    /// <summary>Whether TCP <paramref name="port"/> can be bound on 127.0.0.1 (without SO_REUSEADDR: no TIME_WAIT left either).</summary>
+    public static bool TcpPortFree(int port) => PortFree(SocketType.Stream, ProtocolType.Tcp, port);
+
+    private static bool PortFree(SocketType type, ProtocolType protocol, int port)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, type, protocol);
+        try
+        {
+            socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Sets <paramref name="proxy"/> up and starts its tunnel towards <paramref name="wireGuard"/>; returns the listen port.</summary>
     public static async Task<ProxyGuardReady> SetUpAndStartAsync(IActorRef proxy, SetUpProxyGuard setUp, FakeWireGuard wireGuard)
     {
