@@ -98,7 +98,14 @@ public sealed partial class ProxyGuardTestServer
                 await BreakFirstFrameAsync(connection, input, output, stop).ConfigureAwait(false);
                 return;
             default:
-                await WriteAsync(output, Upgraded, stop).ConfigureAwait(false);
+                var answer = Encoding.ASCII.GetBytes(Upgraded);
+                if (_options.GreetingAfterUpgrade is { } greeting)
+                {
+                    var header = new byte[2];
+                    BinaryPrimitives.WriteUInt16BigEndian(header, (ushort)greeting.Length);
+                    answer = [.. answer, .. header, .. greeting];
+                }
+                await output.WriteAsync(answer, stop).ConfigureAwait(false);
                 break;
         }
         Interlocked.Increment(ref _upgrades);

@@ -58,6 +58,12 @@ public sealed record ProxyGuardServerOptions
     /// <summary>The answer the next connections get (changeable later through <see cref="ProxyGuardTestServer.Mode"/>).</summary>
     public ProxyGuardServerMode Mode { get; init; } = ProxyGuardServerMode.Normal;
 
+    /// <summary>
+    /// A datagram the server sends as a frame in the same write as its 101 answer (the reference client
+    /// delivers bytes after the blank line as frames); null: none.
+    /// </summary>
+    public byte[]? GreetingAfterUpgrade { get; init; }
+
     /// <summary>The pause between bytes of <see cref="ProxyGuardServerMode.SlowDrip"/>.</summary>
     public TimeSpan DripInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 }

@@ -215,6 +215,59 @@ public sealed class ProxyGuardActorTests : Akka.TestKit.Xunit2.TestKit, IAsyncLi
     }
 
     [Fact]
+    public async Task Handshake_FrameInTheSameSegmentAsThe101_DeliveredToWireGuard()
+    {
+        await using var greeting = await ProxyGuardTestServer.StartAsync(new ProxyGuardServerOptions { GreetingAfterUpgrade = "hello"u8.ToArray() });
+        var ready = await SetUpAndStartAsync(Proxy(), new SetUpProxyGuard("s", greeting.Url.ToString()), _wireGuard);
+
+        _wireGuard.Send(ready.ListenPort, [1]);
+
+        Assert.Equal("hello"u8.ToArray(), await _wireGuard.ReceiveAsync(Wait));
+        Assert.Equal([1], await _wireGuard.ReceiveAsync(Wait));
+    }
+
+    [Fact]
+    public async Task Dial_FirstAddressSilent_ConnectTimeoutThenTheNextAddressInOrder()
+    {
+        // A black hole on loopback: a listener on 127.0.0.3 at the double's port whose backlog is full drops new SYNs.
+        using var blackHole = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        blackHole.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.3"), _server.Port));
+        blackHole.Listen(0);
+        var filling = new List<Socket>();
+        for (var i = 0; i < 4; i++)
+        {
+            var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
+            try
+            {
+                filler.Connect(new IPEndPoint(IPAddress.Parse("127.0.0.3"), _server.Port));
+            }
+            catch (SocketException)
+            {
+                // In progress, or dropped: either way the queue fills.
+            }
+            filling.Add(filler);
+        }
+        await Task.Delay(200);
+        var hooked = new List<string>();
+        var setUp = new SetUpProxyGuard("s", _server.Url.ToString(), PeerIps: [IPAddress.Parse("127.0.0.3"), IPAddress.Loopback],
+            SocketSetup: socket => { lock (hooked) { hooked.Add(socket.AddressFamily.ToString()); } });
+        var proxy = Proxy(Settings("eduvpn.proxyguard.connect-timeout = 500ms"));
+        var states = CreateTestProbe();
+        proxy.Tell(new SubscribeProxyGuardState(states));
+        var ready = await SetUpAndStartAsync(proxy, setUp, _wireGuard);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        _wireGuard.Send(ready.ListenPort, [5]);
+
+        var connected = await ExpectPhaseAsync(states, ProxyGuardPhase.Connected);
+        Assert.Equal($"127.0.0.1:{_server.Port}", connected.Server);
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(450), $"connected after {clock.Elapsed.TotalMilliseconds} ms: 127.0.0.3 was not tried first");
+        Assert.Equal(2, hooked.Count);
+        Assert.Equal([5], await _wireGuard.ReceiveAsync(Wait));
+        filling.ForEach(f => f.Dispose());
+    }
+
+    [Fact]
     public async Task Tunnel_PlainHttpPeer_LikeABareProxyGuardServer()
     {
         await using var plain = await ProxyGuardTestServer.StartAsync(new ProxyGuardServerOptions { Tls = false });
