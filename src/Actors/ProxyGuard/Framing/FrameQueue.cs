@@ -34,7 +34,7 @@ public sealed class FrameQueue : IValueTaskSource<bool>
     private readonly Lock _gate = new();
     private readonly int _capacity;
     private byte[] _ring;
-    private ManualResetValueTaskSourceCore<bool> _signal = new() { RunContinuationsAsynchronously = true };
+    private ManualResetValueTaskSourceCore<bool> _signal;
     private CancellationTokenRegistration _cancellation;
     private int _head;
     private int _used;
@@ -127,6 +127,9 @@ public sealed class FrameQueue : IValueTaskSource<bool>
         }
         if (wake)
         {
+            // The writer runs on: one thread hop less per datagram (the producer waits for its TLS write
+            // only when the writer was idle anyway). Completing and cancelling still hop, see below.
+            _signal.RunContinuationsAsynchronously = false;
             _signal.SetResult(true);
         }
         return dropped ? EnqueueOutcome.QueuedDroppingOldest : EnqueueOutcome.Queued;
@@ -204,6 +207,8 @@ public sealed class FrameQueue : IValueTaskSource<bool>
         }
         if (wake)
         {
+            // Never the writer's loop on the caller's (the actor's) thread.
+            _signal.RunContinuationsAsynchronously = true;
             _signal.SetResult(false);
         }
     }
@@ -218,6 +223,7 @@ public sealed class FrameQueue : IValueTaskSource<bool>
             }
             _waiting = false;
         }
+        _signal.RunContinuationsAsynchronously = true;
         _signal.SetException(new OperationCanceledException(token));
     }
 
