@@ -22,7 +22,7 @@ public sealed class ProxyGuardActor : ReceiveActor, IWithTimers
     private readonly ProxyGuardSettings _settings;
     private readonly ProxyGuardOptions _options;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly HashSet<IActorRef> _subscribers = [];
+    private readonly Subscribers _subscribers = new();
     private readonly CancellationTokenSource _setUpCancel = new();
     private PendingSetUp? _pending;
     private ProxyGuardTunnel? _tunnel;
@@ -129,20 +129,11 @@ public sealed class ProxyGuardActor : ReceiveActor, IWithTimers
         Receive<GetProxyGuardState>(get => Sender.Tell(new CurrentProxyGuardState(get.RequestId, _state with { Counters = CountersNow() })));
         Receive<SubscribeProxyGuardState>(subscribe =>
         {
-            if (_subscribers.Add(subscribe.Subscriber))
-            {
-                Context.Watch(subscribe.Subscriber);
-            }
+            _subscribers.Add(subscribe.Subscriber, Context);
             subscribe.Subscriber.Tell(_state with { Counters = CountersNow() });
         });
-        Receive<UnsubscribeProxyGuardState>(unsubscribe =>
-        {
-            if (_subscribers.Remove(unsubscribe.Subscriber))
-            {
-                Context.Unwatch(unsubscribe.Subscriber);
-            }
-        });
-        Receive<Terminated>(terminated => _subscribers.Remove(terminated.ActorRef));
+        Receive<UnsubscribeProxyGuardState>(unsubscribe => _subscribers.Remove(unsubscribe.Subscriber, Context));
+        Receive<Terminated>(terminated => _subscribers.Remove(terminated.ActorRef, Context));
         // Reports of an attempt or pump that ended while the phase moved on.
         Receive<AttemptConnecting>(_ => { });
         Receive<AttemptConnected>(_ => { });
@@ -194,20 +185,9 @@ public sealed class ProxyGuardActor : ReceiveActor, IWithTimers
 
     private void StartTunnel(StartProxyGuardTunnel start)
     {
-        if (start.WireGuardPort is < 1 or > 65535)
+        if (_tunnel!.Start(start.WireGuardPort) is { } refused)
         {
-            Sender.Tell(new ProxyGuardRequestRefused(start.RequestId,
-                new ProxyGuardError(ProxyGuardErrorKind.InvalidArgument, $"WireGuard's port {start.WireGuardPort} is not between 1 and 65535")));
-            return;
-        }
-        try
-        {
-            _tunnel!.Start(start.WireGuardPort);
-        }
-        catch (System.Net.Sockets.SocketException e)
-        {
-            Sender.Tell(new ProxyGuardRequestRefused(start.RequestId,
-                new ProxyGuardError(ProxyGuardErrorKind.UdpSocketFailed, $"the listen socket could not be pointed at 127.0.0.1:{start.WireGuardPort}: {e.SocketErrorCode}")));
+            Sender.Tell(new ProxyGuardRequestRefused(start.RequestId, refused));
             return;
         }
         Sender.Tell(new ProxyGuardTunnelStarted(start.RequestId, start.WireGuardPort));
@@ -277,10 +257,7 @@ public sealed class ProxyGuardActor : ReceiveActor, IWithTimers
     private void Publish(ProxyGuardPhase phase, ProxyGuardError? error = null, TimeSpan? retryIn = null, string? server = null)
     {
         _state = new ProxyGuardStateChanged(phase, _attempt, error, retryIn, server, CountersNow());
-        foreach (var subscriber in _subscribers)
-        {
-            subscriber.Tell(_state);
-        }
+        _subscribers.Tell(_state);
         if (error is null)
         {
             _log.Info("ProxyGuard {Peer}: {Phase} (attempt {Attempt})", _peer, phase, _attempt);

@@ -46,13 +46,25 @@ internal sealed class ProxyGuardTunnel : IDisposable
     /// <summary>Whether <see cref="Start"/> ran.</summary>
     public bool Running => _context is not null;
 
-    /// <summary>Points the listen socket at WireGuard's port and makes the queue and buffers.</summary>
-    /// <exception cref="System.Net.Sockets.SocketException">The connect of the UDP socket failed.</exception>
-    public void Start(int wireGuardPort)
+    /// <summary>Points the listen socket at WireGuard's port and makes the queue; null, or why not.</summary>
+    public ProxyGuardError? Start(int wireGuardPort)
     {
-        _wireGuard.ConnectTo(wireGuardPort);
+        if (wireGuardPort is < 1 or > 65535)
+        {
+            return new ProxyGuardError(ProxyGuardErrorKind.InvalidArgument, $"WireGuard's port {wireGuardPort} is not between 1 and 65535");
+        }
+        try
+        {
+            // A UDP connect only sets the peer address: no packet, no wait.
+            _wireGuard.ConnectTo(wireGuardPort);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            return new ProxyGuardError(ProxyGuardErrorKind.UdpSocketFailed, $"the listen socket could not be pointed at 127.0.0.1:{wireGuardPort}: {e.SocketErrorCode}");
+        }
         _context = new AttemptContext(_settings, _peer, UpgradeRequest.Build(_peer, _options.UserAgent), _options.ExtraTrustedCertificate,
             _dial, new FrameQueue(_settings.QueueBytes), _wireGuard, _counters);
+        return null;
     }
 
     /// <summary>The UDP pump for the tunnel's whole life; completes when the tunnel stops or the socket fails.</summary>
