@@ -75,9 +75,18 @@ internal sealed class ProxyGuardTunnel : IDisposable
             await _wireGuard.RunReceiveLoopAsync(Context.Queue, _stopping.Token).ConfigureAwait(false);
             return new UdpPumpEnded(null);
         }
+        catch (Exception) when (_stopping.IsCancellationRequested)
+        {
+            return new UdpPumpEnded(null);
+        }
         catch (ProxyGuardException e)
         {
-            return new UdpPumpEnded(_stopping.IsCancellationRequested ? null : e.Error);
+            return new UdpPumpEnded(e.Error);
+        }
+        catch (Exception e)
+        {
+            // Nothing else is expected; a pump that died unseen would leave a tunnel that carries nothing.
+            return new UdpPumpEnded(new ProxyGuardError(ProxyGuardErrorKind.UdpSocketFailed, $"the UDP pump failed: {e.GetType().Name}: {e.Message}"));
         }
     }
 
