@@ -42,22 +42,25 @@ public sealed class UoTlvReader
                 _end -= _start;
                 _start = 0;
             }
-            if (UoTlv.TryReadFrame(_buffer.AsSpan(0, _end), out _, out _) is false && _end >= UoTlv.HeaderLength
-                && UoTlv.HeaderLength + ((_buffer[0] << 8) | _buffer[1]) > _buffer.Length)
+            if (_end >= UoTlv.HeaderLength && UoTlv.HeaderLength + ((_buffer[0] << 8) | _buffer[1]) > _buffer.Length)
             {
-                var grown = GC.AllocateUninitializedArray<byte>(UoTlv.MaxFrameLength + (16 * 1024));
-                _buffer.AsSpan(0, _end).CopyTo(grown);
-                _buffer = grown;
+                // A frame longer than the buffer is announced: room for the longest there is.
+                Grow(UoTlv.MaxFrameLength + (16 * 1024));
             }
             else if (_end == _buffer.Length)
             {
                 // Only the HTTP head can fill the buffer without a frame length to go by.
-                var grown = GC.AllocateUninitializedArray<byte>(_buffer.Length * 2);
-                _buffer.AsSpan(0, _end).CopyTo(grown);
-                _buffer = grown;
+                Grow(_buffer.Length * 2);
             }
             return _buffer.AsMemory(_end);
         }
+    }
+
+    private void Grow(int size)
+    {
+        var grown = GC.AllocateUninitializedArray<byte>(size);
+        _buffer.AsSpan(0, _end).CopyTo(grown);
+        _buffer = grown;
     }
 
     /// <summary>Marks <paramref name="count"/> bytes of <see cref="FreeMemory"/> as received.</summary>
