@@ -51,6 +51,7 @@ internal static class HostCommands
         root.Subcommands.Add(DiscoveryCommands.Servers());
         root.Subcommands.Add(DiscoveryCommands.Organizations());
         root.Subcommands.Add(Commands.ProbeCommand.Create());
+        root.Subcommands.Add(ProxyGuardCommand.Create());
         root.Subcommands.Add(ImportStateCommand.Create());
         foreach (var command in ClientCommands.All())
         {

@@ -30,6 +30,12 @@ public sealed record PortalProfile(string ProfileId, string DisplayName, IReadOn
     /// <summary>The host name put in generated configurations.</summary>
     public string HostName { get; init; } = "vpn.example.org";
 
+    /// <summary>
+    /// The <c>ProxyEndpoint</c> of a WireGuard-over-TCP configuration; null: <c>https://HostName/proxyguard</c>,
+    /// the path the real server's Apache passes to proxyguard-server. Point it at a <see cref="ProxyGuardTestServer"/>.
+    /// </summary>
+    public string? ProxyEndpoint { get; init; }
+
     /// <summary>The effective transport list.</summary>
     public IReadOnlyList<string> Transports => VpnProtoTransportList ?? [
         .. VpnProtoList.Contains("wireguard") ? new[] { "wireguard+udp" } : [],

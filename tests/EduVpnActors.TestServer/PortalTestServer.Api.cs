@@ -232,7 +232,7 @@ public sealed partial class PortalTestServer
                 .Append("PublicKey = ").Append(ServerWireGuardPublicKey).Append('\n')
                 .Append("AllowedIPs = ").Append(allowedIps).Append('\n')
                 .Append(tcp
-                    ? $"ProxyEndpoint = https://{profile.HostName}/proxyguard/{profile.ProfileId}\n"
+                    ? $"ProxyEndpoint = {profile.ProxyEndpoint ?? $"https://{profile.HostName}/proxyguard"}\n"
                     : $"Endpoint = {profile.HostName}:51820\n");
             return (tcp ? WireGuardTcpContentType : WireGuardContentType, header.ToString());
         }

@@ -9,7 +9,7 @@ namespace EduVpnActors.Actors.Configuration;
 /// </summary>
 public static class EngineConfiguration
 {
-    private static readonly string[] DefaultFiles = ["engine.conf", "persistence.conf", "failover.conf"];
+    private static readonly string[] DefaultFiles = ["engine.conf", "persistence.conf", "failover.conf", "proxyguard.conf"];
 
     /// <summary>The shipped defaults (all files of <c>hocon/</c>), without any data directory applied.</summary>
     public static Config Defaults()

@@ -211,7 +211,8 @@ public sealed class EngineHttpClient : IDisposable
         };
     }
 
-    private static bool ValidateWithExtraRoot(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2 extraRoot)
+    /// <summary>The engine's trust rule with an extra root (shared with the ProxyGuard client): only an unknown root may be forgiven.</summary>
+    internal static bool ValidateWithExtraRoot(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2 extraRoot)
     {
         if (errors == SslPolicyErrors.None)
         {

@@ -44,6 +44,16 @@ public static class ClientIdentity
     /// </summary>
     public static string UserAgent(Config config)
     {
+        var (name, version) = AppNameAndVersion(config);
+        return $"{name}/{version} eduvpn-common/{CommonVersion}";
+    }
+
+    /// <summary>
+    /// The host app's name and version as User-Agents name it: <c>eduvpn.client.friendly-name</c> when set,
+    /// else derived from the client ID, else the client ID itself; and <c>eduvpn.client.version</c>.
+    /// </summary>
+    public static (string Name, string Version) AppNameAndVersion(Config config)
+    {
         var client = config.GetConfig("eduvpn.client");
         var id = client.GetString("id", "org.eduvpn.app.linux");
         if (string.IsNullOrWhiteSpace(id))
@@ -55,6 +65,6 @@ public static class ClientIdentity
         {
             friendly = FriendlyNameOf(id) ?? id;
         }
-        return $"{friendly}/{client.GetString("version", "0.1.0")} eduvpn-common/{CommonVersion}";
+        return (friendly, client.GetString("version", "0.1.0"));
     }
 }
