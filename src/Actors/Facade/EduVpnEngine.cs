@@ -42,7 +42,7 @@ public sealed record ServerView(ServerRecord Record, bool Delisted, bool IsCurre
 /// translated message. Hosts that speak Akka send the messages of <c>EduVpnActors.Messages.Client</c>
 /// to <see cref="Client"/> instead.
 /// </summary>
-public sealed class EduVpnEngine : IAsyncDisposable
+public sealed partial class EduVpnEngine : IAsyncDisposable
 {
     private readonly IHost? _ownedHost;
     private readonly IActorRef _eventBridge;
@@ -53,9 +53,22 @@ public sealed class EduVpnEngine : IAsyncDisposable
         Runtime = runtime;
         _ownedHost = ownedHost;
         Culture = culture;
-        Action<ConnectionStateChanged> raise = change => StateChanged?.Invoke(this, change);
-        Action<FailoverVerdictReady> raiseVerdict = verdict => FailoverVerdict?.Invoke(this, verdict);
-        _eventBridge = runtime.System.ActorOf(Props.Create(() => new StateChangeBridge(raise, raiseVerdict)));
+        Action<object> raise = notification =>
+        {
+            switch (notification)
+            {
+                case ConnectionStateChanged change:
+                    StateChanged?.Invoke(this, change);
+                    break;
+                case FailoverVerdictReady verdict:
+                    FailoverVerdict?.Invoke(this, verdict);
+                    break;
+                case ServerProxyStateChanged proxy:
+                    ProxyGuardStateChanged?.Invoke(this, proxy);
+                    break;
+            }
+        };
+        _eventBridge = runtime.System.ActorOf(Props.Create(() => new NotificationBridge(raise)));
         Client.Tell(new SubscribeClientStates(_eventBridge));
     }
 
@@ -256,8 +269,15 @@ public sealed class EduVpnEngine : IAsyncDisposable
     public IAsyncEnumerable<ConnectionStateChanged> StateChangesAsync(CancellationToken cancellationToken = default)
     {
         var channel = Channel.CreateUnbounded<ConnectionStateChanged>(new UnboundedChannelOptions { SingleReader = true });
-        Action<ConnectionStateChanged> write = change => channel.Writer.TryWrite(change);
-        var bridge = Runtime.System.ActorOf(Props.Create(() => new StateChangeBridge(write)));
+        // The state stream carries state changes only; verdicts and proxy states reach the events.
+        Action<object> write = notification =>
+        {
+            if (notification is ConnectionStateChanged change)
+            {
+                channel.Writer.TryWrite(change);
+            }
+        };
+        var bridge = Runtime.System.ActorOf(Props.Create(() => new NotificationBridge(write)));
         // Told from the caller's thread before any request it sends next, so the client actor sees it first.
         Client.Tell(new SubscribeClientStates(bridge));
         return ReadStateChangesAsync(channel.Reader, bridge, cancellationToken);
@@ -306,7 +326,7 @@ public sealed class EduVpnEngine : IAsyncDisposable
             // Cancelling the caller's token cancels the engine's operation too (its question or authorization).
             ? cancellationToken.Register(() => Client.Tell(new CancelOperation(NextRequestId(), id)))
             : default;
-        var deadline = request is GetServerConnectionState or AnswerQuestion or CancelOperation
+        var deadline = request is GetServerConnectionState or AnswerQuestion or CancelOperation or StopServerProxy
             ? Runtime.ClientSettings.QueryDeadline
             : Runtime.ClientSettings.OperationDeadline;
         // A cancellable operation ends with the engine's answer to the cancel; any other wait ends with the caller's token.
@@ -369,14 +389,14 @@ public sealed class EduVpnEngine : IAsyncDisposable
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
-    /// <summary>Hands state changes to a host callback (a channel or an event).</summary>
-    private sealed class StateChangeBridge : ReceiveActor
+    /// <summary>Hands the client's notifications (state changes, failover verdicts, proxy states) to a host callback.</summary>
+    private sealed class NotificationBridge : ReceiveActor
     {
-        public StateChangeBridge(Action<ConnectionStateChanged> deliver, Action<FailoverVerdictReady>? verdicts = null)
+        public NotificationBridge(Action<object> deliver)
         {
             Receive<ConnectionStateChanged>(deliver);
-            // The state stream carries state changes only; a verdict reaches the event (if any) and is no dead letter.
-            Receive<FailoverVerdictReady>(verdict => verdicts?.Invoke(verdict));
+            Receive<FailoverVerdictReady>(deliver);
+            Receive<ServerProxyStateChanged>(deliver);
         }
     }
 }

@@ -42,6 +42,8 @@ public enum ClientErrorKind
     InvalidChoice,
     /// <summary>The failover probe could not decide whether traffic is dropped (see <see cref="ClientError.Probe"/>): neither reconnect over TCP nor assume UDP works.</summary>
     ProbeFailed,
+    /// <summary>The ProxyGuard client (WireGuard over TCP) could not be set up or its tunnel failed (see <see cref="ClientError.ProxyGuard"/>).</summary>
+    ProxyGuard,
 }
 
 /// <summary>One of the choices a host may pass (a profile id, or a Secure Internet country code) and how to show it.</summary>
@@ -57,6 +59,9 @@ public sealed record ClientError(ClientErrorKind Kind, string Message, SessionFa
 
     /// <summary>With <see cref="ClientErrorKind.ProbeFailed"/>: why the probe could not decide.</summary>
     public Failover.ProbeError? Probe { get; init; }
+
+    /// <summary>With <see cref="ClientErrorKind.ProxyGuard"/>: what the proxy reported.</summary>
+    public ProxyGuard.ProxyGuardError? ProxyGuard { get; init; }
 }
 
 /// <summary>A request to the client; every reply carries the same <see cref="RequestId"/>.</summary>

@@ -50,4 +50,70 @@ public sealed class ProxyGuardEndToEndTests : ClientFlowTestBase
         Assert.True(ProxyGuardTesting.UdpPortFree(settings.ListenPort));
         Assert.True(ProxyGuardTesting.TcpPortFree(settings.SourcePort));
     }
+
+    [Fact]
+    public async Task FacadeOwnsTheProxyThroughTheConnection_CarriesDatagrams_StoppedWhenTheTunnelIsDown()
+    {
+        await using var proxyGuard = await ProxyGuardTestServer.StartAsync();
+        Lab.Portal.SetProfiles(PortalProfile.WireGuardTcp with { ProxyEndpoint = proxyGuard.Url.ToString() });
+        await Engine.AddServerAsync(ServerType.InstituteAccess, Lab.InstituteUrl).WaitAsync(Wait);
+        var got = await Engine.GetConfigAsync(Lab.Institute, preferTcp: true).WaitAsync(Wait);
+        var settings = Assert.IsType<ProxySettings>(got.Configuration.Proxy);
+        var phases = new System.Collections.Concurrent.ConcurrentQueue<ProxyGuardPhase>();
+        Engine.ProxyGuardStateChanged += (_, change) => phases.Enqueue(change.State.Phase);
+        using var wireGuard = new FakeWireGuard();
+
+        // eduvpn-common's order: set up (peer IPs to route around the tunnel), WireGuard up, then the tunnel.
+        var ready = await Engine.SetUpProxyGuardAsync(Lab.Institute).WaitAsync(Wait);
+        Assert.Equal(settings.ListenPort, ready.ListenPort);
+        Assert.NotEmpty(ready.PeerIps);
+        var running = Engine.RunProxyGuardAsync(Lab.Institute, wireGuard.Port);
+        await Engine.SetConnectionStateAsync(Lab.Institute, Messages.Connection.ConnectionState.Connecting).WaitAsync(Wait);
+        await Engine.SetConnectionStateAsync(Lab.Institute, Messages.Connection.ConnectionState.Connected).WaitAsync(Wait);
+        for (var i = 0; i < 20; i++)
+        {
+            var datagram = ProxyGuardTesting.Datagram(i, 1420);
+            wireGuard.Send(ready.ListenPort, datagram);
+            Assert.Equal(datagram, await wireGuard.ReceiveAsync(Wait));
+        }
+        Assert.False(running.IsCompleted);
+
+        // The tunnel goes down: the connection stops its proxy, and the run ends as eduvpn-common's call returns.
+        await Engine.SetConnectionStateAsync(Lab.Institute, Messages.Connection.ConnectionState.Disconnecting).WaitAsync(Wait);
+        await Engine.SetConnectionStateAsync(Lab.Institute, Messages.Connection.ConnectionState.Disconnected).WaitAsync(Wait);
+        await running.WaitAsync(Wait);
+
+        Assert.True(ProxyGuardTesting.UdpPortFree(settings.ListenPort));
+        Assert.True(ProxyGuardTesting.TcpPortFree(settings.SourcePort));
+        await Support.Eventually.HoldsAsync(() => phases.Contains(ProxyGuardPhase.Stopped), Wait, "no Stopped state was published");
+        Assert.Contains(ProxyGuardPhase.Connected, phases);
+        Assert.False(await Engine.StopProxyGuardAsync(Lab.Institute).WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task FacadeRun_CallersTokenStopsTheProxy_AndWithoutATcpConfigurationThereIsNone()
+    {
+        await using var proxyGuard = await ProxyGuardTestServer.StartAsync();
+        Lab.Portal.SetProfiles(PortalProfile.WireGuardTcp with { ProxyEndpoint = proxyGuard.Url.ToString() });
+        await Engine.AddServerAsync(ServerType.InstituteAccess, Lab.InstituteUrl).WaitAsync(Wait);
+        var udp = await Engine.GetConfigAsync(Lab.Institute).WaitAsync(Wait);
+        Assert.Null(udp.Configuration.Proxy);
+        var none = await Assert.ThrowsAsync<Actors.Facade.EduVpnException>(() => Engine.SetUpProxyGuardAsync(Lab.Institute).WaitAsync(Wait));
+        Assert.Equal(Messages.Client.ClientErrorKind.InvalidState, none.Kind);
+
+        var got = await Engine.GetConfigAsync(Lab.Institute, preferTcp: true).WaitAsync(Wait);
+        var ready = await Engine.SetUpProxyGuardAsync(Lab.Institute).WaitAsync(Wait);
+        using var wireGuard = new FakeWireGuard();
+        using var cancel = new CancellationTokenSource();
+        var running = Engine.RunProxyGuardAsync(Lab.Institute, wireGuard.Port, cancel.Token);
+        var datagram = ProxyGuardTesting.Datagram(1, 148);
+        wireGuard.Send(ready.ListenPort, datagram);
+        Assert.Equal(datagram, await wireGuard.ReceiveAsync(Wait));
+
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running.WaitAsync(Wait));
+        Assert.True(ProxyGuardTesting.UdpPortFree(ready.ListenPort));
+        Assert.True(ProxyGuardTesting.TcpPortFree(got.Configuration.Proxy!.SourcePort));
+    }
 }
