@@ -1,7 +1,7 @@
 using System.CommandLine;
 using EduVpnActors.Actors.Configuration;
 using EduVpnActors.Host.Commands;
-using Spectre.Console;
+using EduVpnActors.Host.Output;
 
 namespace EduVpnActors.Host;
 
@@ -44,8 +44,15 @@ internal static class HostCommands
         info.SetAction(parse =>
         {
             var dir = parse.GetValue(DataDirOption)?.FullName ?? DataDirectory.Default();
-            AnsiConsole.MarkupLineInterpolated($"data directory: [bold]{dir}[/]");
-            return 0;
+            if (parse.GetValue(JsonOption))
+            {
+                HostOutput.Json(new { data_directory = dir });
+            }
+            else
+            {
+                HostConsole.Out.Line($"data directory: [bold]{dir}[/]");
+            }
+            return HostExit.Ok;
         });
         root.Subcommands.Add(info);
         root.Subcommands.Add(DiscoveryCommands.Servers());

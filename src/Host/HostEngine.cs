@@ -2,6 +2,7 @@ using System.CommandLine;
 using EduVpnActors.Actors.Configuration;
 using EduVpnActors.Actors.Facade;
 using EduVpnActors.Actors.Hosting;
+using EduVpnActors.Host.Output;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -39,14 +40,21 @@ internal sealed class HostEngine : IAsyncDisposable
         // own options only, and starts fast.
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
-        // The commands print what matters on stdout themselves; the engine's log goes to stderr.
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        // With --verbose, akka.loglevel (INFO by default, a --config file may say DEBUG) decides what Akka logs.
-        builder.Logging.SetMinimumLevel(verbose ? LogLevel.Trace : LogLevel.Error);
-        // A failed start is reported by the command (Program.cs); the host's own account of it and its
-        // lifetime messages are noise on a console.
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", verbose ? LogLevel.Warning : LogLevel.None);
+        if (verbose)
+        {
+            // The engine's log on stderr (stdout is the command's result); akka.loglevel (INFO by default,
+            // a --config file may say DEBUG) decides what Akka logs.
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+            builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            builder.Logging.SetMinimumLevel(LogLevel.Trace);
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.Warning);
+        }
+        else
+        {
+            // Not shown: kept for the report of an internal fault (HostFailures), the only time it helps.
+            builder.Logging.AddProvider(FaultLog.Instance);
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        }
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         // Ctrl+C belongs to System.CommandLine (it cancels the command); the host only runs while a command does.
         builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
@@ -56,7 +64,8 @@ internal sealed class HostEngine : IAsyncDisposable
             var hocon = new List<string>();
             if (!verbose)
             {
-                hocon.Add("akka.loglevel = ERROR\nakka.stdout-loglevel = ERROR\nakka.log-config-on-start = off");
+                // Akka's standard-out logger (before its loggers start and after they stop) stays silent.
+                hocon.Add("akka.loglevel = WARNING\nakka.stdout-loglevel = OFF\nakka.log-config-on-start = off");
             }
             // Later files win over earlier ones (as with the former EduVpnEngine.Start overrides).
             hocon.AddRange((parse.GetValue(HostCommands.ConfigOption) ?? []).Select(file => File.ReadAllText(file.FullName)));
@@ -66,6 +75,7 @@ internal sealed class HostEngine : IAsyncDisposable
         try
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            FaultInjection.AfterEngineStart();
             return new HostEngine(host);
         }
         catch

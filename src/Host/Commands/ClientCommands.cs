@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using EduVpnActors.Actors.Configuration;
 using EduVpnActors.Actors.Facade;
+using EduVpnActors.Host.Output;
 using EduVpnActors.Messages.Client;
 using EduVpnActors.Messages.Connection;
 using EduVpnActors.Messages.Servers;
@@ -28,19 +29,23 @@ internal static class ClientCommands
         var type = new Argument<string>("type") { Description = "institute, secure or custom." };
         var identifier = new Argument<string>("identifier") { Description = "Base URL (institute, custom) or organization id (secure)." };
         var command = new Command("add", "Add a server and authorize it in the browser.") { type, identifier };
-        command.SetAction(async (parse, ct) => await RunAsync(parse, ct, async (engine, json) =>
+        command.SetAction(async (parse, ct) =>
         {
+            // Checked before any engine starts: a typo is a usage error (exit 1), not an engine failure.
             var serverType = parse.GetValue(type)!.ToLowerInvariant() switch
             {
                 "institute" or "institute_access" => ServerType.InstituteAccess,
                 "secure" or "secure_internet" => ServerType.SecureInternet,
                 "custom" => ServerType.Custom,
-                var other => throw new ArgumentException($"unknown server type '{other}' (institute, secure, custom)"),
+                var other => throw new HostCommandException("usage", $"unknown server type '{other}' (institute, secure, custom)"),
             };
+            return await RunAsync(parse, ct, async (engine, json) =>
+        {
             using var questions = HostQuestions.Follow(engine, parse, json, ct);
             var record = await engine.AddServerAsync(serverType, parse.GetValue(identifier)!, cancellationToken: ct);
             Print(json, new { added = Describe(record) }, $"added [bold]{Markup.Escape(Name(record))}[/] ({Markup.Escape(record.Id.ToString())})");
-        }));
+        });
+        });
         return command;
     }
 
@@ -104,7 +109,7 @@ internal static class ClientCommands
             }
             if (file is null)
             {
-                Console.Out.WriteLine(got.Configuration.Config);
+                HostConsole.Stdout.WriteLine(got.Configuration.Config);
             }
             AnsiConsole.MarkupLineInterpolated($"[green]{got.Configuration.Protocol}[/] configuration for profile [bold]{got.ProfileId}[/], valid until {got.Configuration.Expires.ToLocalTime():g}{(file is null ? "" : $", written to {file.FullName}")}");
         }));
@@ -202,27 +207,13 @@ internal static class ClientCommands
         return command;
     }
 
+    /// <summary>Runs <paramref name="body"/> on a fresh engine; its failures go to <see cref="HostFailures"/> (Program.cs).</summary>
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken ct, Func<EduVpnEngine, bool, Task> body)
     {
         var json = parse.GetValue(HostCommands.JsonOption);
         await using var host = await HostEngine.StartAsync(parse, ct);
-        try
-        {
-            await body(host.Engine, json);
-            return 0;
-        }
-        catch (EduVpnException e)
-        {
-            if (json)
-            {
-                HostOutput.Json(new { error = new { kind = e.Kind, message = e.LocalizedMessage, detail = e.Message, session = e.Error.Session?.Kind } });
-            }
-            else
-            {
-                AnsiConsole.MarkupLineInterpolated($"[red]{e.LocalizedMessage}[/] ({e.Kind}: {e.Message})");
-            }
-            return 2;
-        }
+        await body(host.Engine, json);
+        return HostExit.Ok;
     }
 
     /// <summary>Finds an added server by id, URL, organization id or list number.</summary>

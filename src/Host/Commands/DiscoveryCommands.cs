@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Akka.Actor;
 using EduVpnActors.Messages.Discovery;
+using EduVpnActors.Host.Output;
 using Spectre.Console;
 
 namespace EduVpnActors.Host.Commands;

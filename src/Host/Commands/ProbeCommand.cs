@@ -4,6 +4,7 @@ using Akka.Actor;
 using EduVpnActors.Actors.Configuration;
 using EduVpnActors.Actors.Failover;
 using EduVpnActors.Messages.Failover;
+using EduVpnActors.Host.Output;
 using Spectre.Console;
 
 namespace EduVpnActors.Host.Commands;
@@ -54,8 +55,8 @@ internal static class ProbeCommand
             var gatewayText = parse.GetValue(gatewayArgument) ?? "";
             if (!TryGateway(gatewayText, out var gateway, out var error))
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]{error}[/]");
-                return 2;
+                // The probe's own code: 2, it could not decide.
+                throw new HostCommandException("invalid_gateway", error!, exitCode: 2);
             }
             // --config files override eduvpn.failover.* like every other default. The probe needs no
             // database, so no engine is started. The verdict is printed below; the actor's own log
@@ -103,8 +104,7 @@ internal static class ProbeCommand
         }
         catch (AskTimeoutException)
         {
-            AnsiConsole.MarkupLine("[red]no verdict in time[/]");
-            return 2;
+            throw new HostCommandException("timeout", "no verdict in time", exitCode: 2);
         }
         finally
         {
