@@ -33,6 +33,11 @@ internal static class HostCommands
         Recursive = true,
     };
 
+    /// <summary>The <c>--config</c> files, read in order (a later file wins).</summary>
+    /// <exception cref="EngineConfigurationException">A file is missing, includes itself or does not parse.</exception>
+    public static Akka.Configuration.Config ReadConfigFiles(ParseResult parse) =>
+        HoconFiles.Read((parse.GetValue(ConfigOption) ?? []).Select(file => file.FullName));
+
     public static RootCommand Build()
     {
         var root = new RootCommand("EduVpnActors: an eduVPN client engine on Akka.NET, driven by hand.");

@@ -36,6 +36,9 @@ internal sealed class HostEngine : IAsyncDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         var verbose = parse.GetValue(HostCommands.VerboseOption);
+        // Read before anything starts: a file that is missing, includes itself or does not parse is a
+        // configuration error naming the file; its keys are checked with the defaults when the engine starts.
+        var files = HostCommands.ReadConfigFiles(parse);
         // No appsettings, environment or command-line sources: the console host is configured by its
         // own options only, and starts fast.
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -61,15 +64,13 @@ internal sealed class HostEngine : IAsyncDisposable
         builder.Services.AddEduVpnEngine(options =>
         {
             options.DataDirectory = DataDirectoryOf(parse);
-            var hocon = new List<string>();
             if (!verbose)
             {
                 // Akka's standard-out logger (before its loggers start and after they stop) stays silent.
-                hocon.Add("akka.loglevel = WARNING\nakka.stdout-loglevel = OFF\nakka.log-config-on-start = off");
+                options.Hocon = "akka.loglevel = WARNING\nakka.stdout-loglevel = OFF\nakka.log-config-on-start = off";
             }
-            // Later files win over earlier ones (as with the former EduVpnEngine.Start overrides).
-            hocon.AddRange((parse.GetValue(HostCommands.ConfigOption) ?? []).Select(file => File.ReadAllText(file.FullName)));
-            options.Hocon = string.Join('\n', hocon);
+            // The files win over that (later files over earlier ones).
+            options.Config = files;
         });
         var host = builder.Build();
         try

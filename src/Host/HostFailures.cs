@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EduVpnActors.Actors.Configuration;
 using EduVpnActors.Actors.Facade;
 using EduVpnActors.Actors.Localization;
 using EduVpnActors.Actors.Persistence;
@@ -54,6 +55,7 @@ internal static class HostFailures
         EduVpnException e => Engine(e),
         StorageException e => Storage(e),
         OperationCanceledException when signalExitCode is { } code => new(code, "cancelled", "cancelled", [], []),
+        EngineConfigurationException e => new(HostExit.Usage, "configuration", e.Message, [new("key", e.Key), new("file", e.File)], []),
         Akka.Configuration.ConfigurationException e => new(HostExit.Usage, "configuration", e.Message, [], []),
         ArgumentException or IOException or UnauthorizedAccessException => new(HostExit.Usage, "input", exception.Message, [], []),
         _ => new(HostExit.InternalFault, "internal", $"internal error ({exception.GetType().Name}): {FirstLine(exception.Message)}", [],

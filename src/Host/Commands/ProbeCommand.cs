@@ -61,14 +61,10 @@ internal static class ProbeCommand
             // --config files override eduvpn.failover.* like every other default. The probe needs no
             // database, so no engine is started. The verdict is printed below; the actor's own log
             // lines would only repeat it.
-            var overrides = Akka.Configuration.Config.Empty;
-            foreach (var file in parse.GetValue(HostCommands.ConfigOption) ?? [])
-            {
-                overrides = Akka.Configuration.ConfigurationFactory.ParseString(File.ReadAllText(file.FullName)).WithFallback(overrides);
-            }
-            var config = overrides
+            var config = HostCommands.ReadConfigFiles(parse)
                 .WithFallback(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING"))
                 .WithFallback(EngineConfiguration.Defaults());
+            EngineConfiguration.Validate(config);
             var settings = FailoverSettings.FromConfig(config);
             var interval = parse.GetValue(intervalOption);
             var timeout = parse.GetValue(timeoutOption);
