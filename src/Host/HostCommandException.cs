@@ -12,4 +12,7 @@ internal sealed class HostCommandException(string kind, string message, int exit
 
     /// <summary>The exit code the host ends with.</summary>
     public int ExitCode { get; } = exitCode;
+
+    /// <summary>Technical English detail shown after the message (and as <c>detail</c> in JSON), or null.</summary>
+    public string? Detail { get; init; }
 }

@@ -51,7 +51,7 @@ internal static class HostFailures
     /// <param name="signalExitCode">130 or 143 when SIGINT or SIGTERM arrived (the cancellation it caused is no fault).</param>
     public static HostFailure Classify(Exception exception, int? signalExitCode = null) => exception switch
     {
-        HostCommandException e => new(e.ExitCode, e.Kind, e.Message, [], []),
+        HostCommandException e => new(e.ExitCode, e.Kind, e.Message, e.Detail is null ? [] : [new("detail", e.Detail)], []) { Detail = e.Detail },
         EduVpnException e => Engine(e),
         StorageException e => Storage(e),
         OperationCanceledException when signalExitCode is { } code => new(code, "cancelled", "cancelled", [], []),

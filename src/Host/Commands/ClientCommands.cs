@@ -1,7 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
+using EduVpnActors.Actors.Api;
 using EduVpnActors.Actors.Configuration;
+using EduVpnActors.Actors.Discovery.Search;
+using EduVpnActors.Actors.Display;
 using EduVpnActors.Actors.Facade;
+using EduVpnActors.Actors.Localization;
 using EduVpnActors.Host.Output;
 using EduVpnActors.Messages.Client;
 using EduVpnActors.Messages.Connection;
@@ -39,12 +43,17 @@ internal static class ClientCommands
                 "custom" => ServerType.Custom,
                 var other => throw new HostCommandException("usage", $"unknown server type '{other}' (institute, secure, custom)"),
             };
+            var id = parse.GetValue(identifier)!;
+            if (serverType != ServerType.SecureInternet)
+            {
+                CheckUrl(id);
+            }
             return await RunAsync(parse, ct, async (engine, json) =>
-        {
-            using var questions = HostQuestions.Follow(engine, parse, json, ct);
-            var record = await engine.AddServerAsync(serverType, parse.GetValue(identifier)!, cancellationToken: ct);
-            Print(json, new { added = Describe(record) }, $"added [bold]{Markup.Escape(Name(record))}[/] ({Markup.Escape(record.Id.ToString())})");
-        });
+            {
+                using var questions = HostQuestions.Follow(engine, parse, json, ct);
+                var record = await engine.AddServerAsync(serverType, id, cancellationToken: ct);
+                Print(json, new { added = Describe(record) }, $"added [bold]{Name(record, engine)}[/] ({Shown(record.Id)})");
+            });
         });
         return command;
     }
@@ -64,11 +73,11 @@ internal static class ClientCommands
             var n = 0;
             foreach (var s in servers)
             {
-                table.AddRow((++n).ToString(CultureInfo.InvariantCulture), Markup.Escape(Name(s.Record)), s.Record.Id.Type.ToString(),
-                    Markup.Escape(s.Record.Id.Identifier), Markup.Escape(s.Record.ProfileId ?? ""), s.Record.LocationCountryCode ?? "",
+                table.AddRow((++n).ToString(CultureInfo.InvariantCulture), HostConsole.Cell(Name(s.Record, engine)), s.Record.Id.Type.ToString(),
+                    HostConsole.Cell(ShownIdentifier(s.Record.Id)), HostConsole.Cell(s.Record.ProfileId), HostConsole.Cell(s.Record.LocationCountryCode),
                     s.IsCurrent ? "yes" : "", s.Delisted ? "delisted" : "");
             }
-            AnsiConsole.Write(table);
+            HostConsole.Out.Write(table);
         }));
         return command;
     }
@@ -107,11 +116,18 @@ internal static class ClientCommands
                 HostOutput.Json(summary);
                 return;
             }
+            var about = HostConsole.SafeMarkup($"[green]{VpnProtocolNames.DisplayName(got.Configuration.Protocol)}[/] configuration for profile [bold]{got.ProfileId}[/], valid until {got.Configuration.Expires.ToLocalTime():g}");
             if (file is null)
             {
-                HostConsole.Stdout.WriteLine(got.Configuration.Config);
+                // The configuration is the result (`connect X > wg0.conf`): raw into a pipe or file, with
+                // control characters made visible on a terminal. The line about it goes to stderr.
+                HostConsole.Stdout.WriteLine(HostConsole.StdoutIsTerminal ? TerminalText.EscapeLines(got.Configuration.Config) : got.Configuration.Config);
+                HostConsole.Error.MarkupLine(about);
             }
-            AnsiConsole.MarkupLineInterpolated($"[green]{got.Configuration.Protocol}[/] configuration for profile [bold]{got.ProfileId}[/], valid until {got.Configuration.Expires.ToLocalTime():g}{(file is null ? "" : $", written to {file.FullName}")}");
+            else
+            {
+                HostConsole.Out.MarkupLine(about + HostConsole.SafeMarkup($", written to {file.FullName}"));
+            }
         }));
         return command;
     }
@@ -134,10 +150,10 @@ internal static class ClientCommands
                 var left = r.ConfigExpiresAt is { } expires
                     ? expires > now ? $"expires in {Countdown(expires - now)}" : "expired"
                     : "no configuration";
-                AnsiConsole.MarkupLineInterpolated($"{(s.IsCurrent ? "*" : " ")} [bold]{Name(r)}[/] profile={r.ProfileId ?? "-"} location={r.LocationCountryCode ?? "-"} authorized={r.LastAuthorizedAt?.ToLocalTime().ToString("g", CultureInfo.CurrentCulture) ?? "never"} {left}");
+                HostConsole.Out.Line($"{(s.IsCurrent ? "*" : " ")} [bold]{Name(r, engine)}[/] profile={r.ProfileId ?? "-"} location={r.LocationCountryCode ?? "-"} authorized={r.LastAuthorizedAt?.ToLocalTime().ToString("g", CultureInfo.CurrentCulture) ?? "never"} {left}");
                 if (s.Expiry is { } expiry && now.ToUnixTimeSeconds() >= expiry.ButtonTime)
                 {
-                    AnsiConsole.MarkupLine("  [yellow]the session can be renewed now (`renew`)[/]");
+                    HostConsole.Out.Line($"  [yellow]the session can be renewed now (`renew`)[/]");
                 }
             }
         }));
@@ -152,7 +168,7 @@ internal static class ClientCommands
             var server = await ResolveAsync(engine, parse.GetValue(ServerArgument)!, ct);
             using var questions = HostQuestions.Follow(engine, parse, json, ct);
             var record = await engine.RenewSessionAsync(server, ct);
-            Print(json, new { renewed = Describe(record) }, $"session of [bold]{Markup.Escape(Name(record))}[/] renewed");
+            Print(json, new { renewed = Describe(record) }, $"session of [bold]{Name(record, engine)}[/] renewed");
         }));
         return command;
     }
@@ -165,7 +181,7 @@ internal static class ClientCommands
         {
             var server = await ResolveAsync(engine, parse.GetValue(ServerArgument)!, ct);
             var record = await engine.SetProfileAsync(server, parse.GetValue(profile)!, ct);
-            Print(json, new { server = Describe(record) }, $"profile of [bold]{Markup.Escape(Name(record))}[/] is now {Markup.Escape(record.ProfileId ?? "")}");
+            Print(json, new { server = Describe(record) }, $"profile of [bold]{Name(record, engine)}[/] is now {record.ProfileId}");
         }));
         return command;
     }
@@ -178,7 +194,7 @@ internal static class ClientCommands
         {
             var server = await ResolveAsync(engine, parse.GetValue(ServerArgument)!, ct);
             var record = await engine.SetLocationAsync(server, parse.GetValue(country)!, ct);
-            Print(json, new { server = Describe(record) }, $"location of [bold]{Markup.Escape(Name(record))}[/] is now {record.LocationCountryCode}");
+            Print(json, new { server = Describe(record) }, $"location of [bold]{Name(record, engine)}[/] is now {record.LocationCountryCode}");
         }));
         return command;
     }
@@ -190,7 +206,7 @@ internal static class ClientCommands
         {
             var server = await ResolveAsync(engine, parse.GetValue(ServerArgument)!, ct);
             var reached = await engine.CleanupAsync(server, ct);
-            Print(json, new { server = server.ToString(), reached }, reached ? "the server was told" : "[yellow]the server could not be told (best effort)[/]");
+            Print(json, new { server = server.ToString(), reached }, reached ? (FormattableString)$"the server was told" : $"[yellow]the server could not be told (best effort)[/]");
         }));
         return command;
     }
@@ -202,7 +218,7 @@ internal static class ClientCommands
         {
             var server = await ResolveAsync(engine, parse.GetValue(ServerArgument)!, ct);
             await engine.RemoveServerAsync(server, ct);
-            Print(json, new { removed = server.ToString() }, $"removed {Markup.Escape(server.ToString())}");
+            Print(json, new { removed = server.ToString() }, $"removed {Shown(server)}");
         }));
         return command;
     }
@@ -216,7 +232,7 @@ internal static class ClientCommands
         return HostExit.Ok;
     }
 
-    /// <summary>Finds an added server by id, URL, organization id or list number.</summary>
+    /// <summary>Finds an added server by id, URL (in any spelling the engine normalises alike), organization id or list number.</summary>
     private static async Task<ServerId> ResolveAsync(EduVpnEngine engine, string text, CancellationToken ct)
     {
         var servers = await engine.ListServersAsync(ct);
@@ -224,14 +240,55 @@ internal static class ClientCommands
         {
             return servers[n - 1].Record.Id;
         }
+        var url = NormalisedOrNull(text);
         var match = servers.FirstOrDefault(s => s.Record.Id.ToString() == text || s.Record.Id.Identifier == text
-            || s.Record.BaseUrl == text || s.Record.Id.Identifier.TrimEnd('/') == text.TrimEnd('/'));
+            || s.Record.BaseUrl == text || s.Record.Id.Identifier.TrimEnd('/') == text.TrimEnd('/')
+            || (url is not null && s.Record.Id.Type != ServerType.SecureInternet && s.Record.Id.Identifier == url));
+        // The text is echoed: never with a password someone put into a URL.
         return match?.Record.Id
-            ?? throw new EduVpnException(new ClientError(ClientErrorKind.UnknownServer, $"no added server matches '{text}'"), engine.Culture);
+            ?? throw new EduVpnException(new ClientError(ClientErrorKind.UnknownServer, $"no added server matches '{UrlRules.WithoutUserInfo(text)}'"), engine.Culture);
     }
 
-    private static string Name(ServerRecord record) =>
-        record.DisplayName.Values.TryGetValue("en", out var en) ? en : record.DisplayName.Values.Values.FirstOrDefault() ?? record.Id.Identifier;
+    /// <summary>A server URL the engine would refuse is a usage error before any engine starts.</summary>
+    private static void CheckUrl(string url)
+    {
+        try
+        {
+            UrlRules.EnsureValidUrl(url);
+        }
+        catch (ApiException e)
+        {
+            throw new HostCommandException(System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(e.Kind.ToString()), ErrorTexts.For(e.Kind))
+            {
+                Detail = e.Message,
+            };
+        }
+    }
+
+    private static string? NormalisedOrNull(string text)
+    {
+        try
+        {
+            return UrlRules.EnsureValidUrl(text);
+        }
+        catch (ApiException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The server's name in the user's language (the engine's culture), else how its id is shown. A name that
+    /// is a host name (a custom server's) is shown like one: decoded, mixed scripts revealed.
+    /// </summary>
+    private static string Name(ServerRecord record, EduVpnEngine engine) =>
+        record.DisplayName.IsEmpty ? Shown(record.Id) : UrlRules.ForDisplay(LanguageMatcher.Display(record.DisplayName, engine.Culture.Name));
+
+    /// <summary>A server id for people: an internationalized host decoded, mixed scripts revealed (<see cref="UrlRules.ForDisplay"/>).</summary>
+    private static string Shown(ServerId id) => $"{(int)id.Type},{ShownIdentifier(id)}";
+
+    private static string ShownIdentifier(ServerId id) =>
+        id.Type == ServerType.SecureInternet ? id.Identifier : UrlRules.ForDisplay(id.Identifier);
 
     private static object Describe(ServerRecord r) => new
     {
@@ -246,7 +303,7 @@ internal static class ClientCommands
         config_expires_at = r.ConfigExpiresAt,
     };
 
-    private static void Print(bool json, object value, string markup)
+    private static void Print(bool json, object value, FormattableString markup)
     {
         if (json)
         {
@@ -254,7 +311,7 @@ internal static class ClientCommands
         }
         else
         {
-            AnsiConsole.MarkupLine(markup);
+            HostConsole.Out.Line(markup);
         }
     }
 
@@ -303,7 +360,7 @@ internal static class ClientCommands
                 }
                 catch (EduVpnException e)
                 {
-                    AnsiConsole.MarkupLineInterpolated($"[red]{e.LocalizedMessage}[/]");
+                    HostConsole.Error.Line($"[red]{e.LocalizedMessage}[/]");
                 }
             }, CancellationToken.None);
             return new HostQuestions(stop);
