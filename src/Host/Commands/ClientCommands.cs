@@ -342,15 +342,15 @@ internal static class ClientCommands
                         switch (change.Data)
                         {
                             case AuthorizationUrlData url:
-                                Browser.SystemBrowser.OpenOrPrint(url.Url, json ? Console.Error : null);
+                                Browser.SystemBrowser.OpenOrPrint(url.Url);
                                 break;
                             case ProfileQuestion question:
                                 await AnswerAsync(engine, server, question.QuestionId, profile, json, "profile",
-                                    question.Profiles.Select(p => p.Id).ToArray(), stop.Token);
+                                    question.Profiles.Select(p => new Choice(p.Id, ProfileLabel(p, engine))).ToArray(), stop.Token);
                                 break;
                             case LocationQuestion question:
                                 await AnswerAsync(engine, server, question.QuestionId, location, json, "location",
-                                    question.CountryCodes, stop.Token);
+                                    question.CountryCodes.Select(code => new Choice(code, code)).ToArray(), stop.Token);
                                 break;
                         }
                     }
@@ -367,18 +367,31 @@ internal static class ClientCommands
         }
 
         private static async Task AnswerAsync(EduVpnEngine engine, ServerId server, string questionId, string? given, bool json,
-            string what, IReadOnlyList<string> choices, CancellationToken ct)
+            string what, IReadOnlyList<Choice> choices, CancellationToken ct)
         {
             if (given is null && json)
             {
                 // Scripts get no prompt: the command fails and says what it would have asked.
-                await Console.Error.WriteLineAsync($"a {what} must be chosen (--{what}): {string.Join(", ", choices)}");
+                HostConsole.Error.Line($"a {what} must be chosen (--{what}): {string.Join(", ", choices.Select(c => c.Label))}");
                 await engine.CancelAsync(server, ct);
                 return;
             }
-            var answer = given ?? AnsiConsole.Prompt(new SelectionPrompt<string>().Title($"Which {what}?").AddChoices(choices));
+            var answer = given ?? HostConsole.Out.Prompt(new SelectionPrompt<Choice>()
+                .Title($"Which {what}?")
+                .UseConverter(choice => HostConsole.Cell(choice.Label))
+                .AddChoices(choices)).Id;
             await engine.AnswerAsync(server, questionId, answer, ct);
         }
+
+        /// <summary>"Display name (id)": the name in the user's language (the engine's culture) beside the id to pass as --profile.</summary>
+        private static string ProfileLabel(Messages.Servers.Profile profile, EduVpnEngine engine)
+        {
+            var name = profile.DisplayName.IsEmpty ? "" : LanguageMatcher.Display(profile.DisplayName, engine.Culture.Name);
+            return name.Length == 0 || name == profile.Id ? profile.Id : $"{name} ({profile.Id})";
+        }
+
+        /// <summary>One answer of a question: what is sent to the engine and what a person reads.</summary>
+        private sealed record Choice(string Id, string Label);
 
         public void Dispose()
         {

@@ -75,16 +75,16 @@ internal static class ImportStateCommand
         var line = 0;
         foreach (var item in imported.Plan)
         {
-            table.AddRow((++line).ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(item));
+            table.AddRow((++line).ToString(System.Globalization.CultureInfo.InvariantCulture), HostConsole.Cell(item));
         }
-        AnsiConsole.Write(table);
+        HostConsole.Out.Write(table);
         if (imported.Applied)
         {
-            AnsiConsole.MarkupLineInterpolated($"[green]imported: {imported.ServersAdded} server(s) added, {imported.ServersAlreadyKnown} already known[/]");
+            HostConsole.Out.Line($"[green]imported: {imported.ServersAdded} server(s) added, {imported.ServersAlreadyKnown} already known[/]");
         }
         else
         {
-            AnsiConsole.MarkupLineInterpolated($"[grey]dry run: {imported.ServersAdded} server(s) would be added, {imported.ServersAlreadyKnown} already known; nothing changed (use --apply)[/]");
+            HostConsole.Out.Line($"[grey]dry run: {imported.ServersAdded} server(s) would be added, {imported.ServersAlreadyKnown} already known; nothing changed (use --apply)[/]");
         }
     }
 

@@ -88,7 +88,7 @@ internal static class ProbeCommand
         var limit = timing.ReplyTimeout + timing.Interval * timing.Count + TimeSpan.FromSeconds(10);
         if (!json)
         {
-            AnsiConsole.MarkupLineInterpolated($"probing [bold]{request.Gateway}[/] with {timing.Count} echo requests of {request.Mtu} bytes ...");
+            HostConsole.Out.Line($"probing [bold]{request.Gateway}[/] with {timing.Count} echo requests of {request.Mtu} bytes ...");
         }
 
         // Ctrl+C cancels the probe; its verdict (Cancelled) still comes back through the Ask.
@@ -124,13 +124,13 @@ internal static class ProbeCommand
         switch (verdict.Outcome)
         {
             case ProbeOutcome.NotDropped:
-                AnsiConsole.MarkupLineInterpolated($"[green]not dropped[/]: {(verdict.ReplySeen ? "echo reply received" : "counter increased")} after {verdict.EchoesSent} echo(es), {verdict.ElapsedMs} ms, {counter}");
+                HostConsole.Out.Line($"[green]not dropped[/]: {(verdict.ReplySeen ? "echo reply received" : "counter increased")} after {verdict.EchoesSent} echo(es), {verdict.ElapsedMs} ms, {counter}");
                 return 0;
             case ProbeOutcome.Dropped:
-                AnsiConsole.MarkupLineInterpolated($"[yellow]dropped[/]: no reply and the counter did not increase after {verdict.EchoesSent} echo(es), {verdict.ElapsedMs} ms, {counter}; reconnect over TCP");
+                HostConsole.Out.Line($"[yellow]dropped[/]: no reply and the counter did not increase after {verdict.EchoesSent} echo(es), {verdict.ElapsedMs} ms, {counter}; reconnect over TCP");
                 return 1;
             default:
-                AnsiConsole.MarkupLineInterpolated($"[red]error ({verdict.Error?.Kind})[/]: {verdict.Error?.Message}");
+                HostConsole.Out.Line($"[red]error ({verdict.Error?.Kind})[/]: {verdict.Error?.Message}");
                 return 2;
         }
     }
