@@ -67,7 +67,11 @@ internal static class HostFailures
         [
             new("detail", e.Message),
             new("session", e.Error.Session?.Kind),
-        ], [])
+            new("http_status", e.Error.Session?.HttpStatus),
+            // Client rule 32: what the server itself said, as data (escaped by whoever prints it).
+            new("server_message", e.ServerMessage),
+        ],
+        e.ServerMessage is { } said ? [Hint($"the server said: {said}")] : [])
         {
             Detail = $"{e.Kind}: {e.Message}",
         };

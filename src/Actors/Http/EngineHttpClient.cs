@@ -139,6 +139,7 @@ public sealed class EngineHttpClient : IDisposable
         {
             StatusCode = response.Status,
             ResponseBody = text,
+            ServerMessage = ServerErrorText.From(response.Body, response.ContentType),
         };
     }
 

@@ -29,6 +29,9 @@ public sealed class EngineHttpException : Exception
     /// <summary>At most the first 4 KiB of an error response body, for support logs.</summary>
     public string? ResponseBody { get; init; }
 
+    /// <summary>The server's own error text in that body (<see cref="ServerErrorText"/>), or null.</summary>
+    public string? ServerMessage { get; init; }
+
     internal static string Redact(Uri? url) =>
         url is null ? "(none)" : url.GetLeftPart(UriPartial.Path);
 }
