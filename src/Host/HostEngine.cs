@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Reflection;
 using EduVpnActors.Actors.Configuration;
 using EduVpnActors.Actors.Facade;
 using EduVpnActors.Actors.Hosting;
@@ -17,6 +18,10 @@ namespace EduVpnActors.Host;
 internal sealed class HostEngine : IAsyncDisposable
 {
     public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(90);
+
+    /// <summary>The console host's version (without build metadata), for its User-Agent.</summary>
+    public static string HostVersion { get; } =
+        (typeof(HostEngine).Assembly.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0").Split('+')[0];
 
     private readonly IHost _host;
 
@@ -64,11 +69,19 @@ internal sealed class HostEngine : IAsyncDisposable
         builder.Services.AddEduVpnEngine(options =>
         {
             options.DataDirectory = DataDirectoryOf(parse);
+            // The console host is the host app of the User-Agent ("eduvpn-actors/0.1.0 EduVpnActors/0.1.0");
+            // a --config file may name another.
+            var hocon = new List<string>
+            {
+                "eduvpn.client.friendly-name = \"eduvpn-actors\"",
+                $"eduvpn.client.version = \"{HostVersion}\"",
+            };
             if (!verbose)
             {
                 // Akka's standard-out logger (before its loggers start and after they stop) stays silent.
-                options.Hocon = "akka.loglevel = WARNING\nakka.stdout-loglevel = OFF\nakka.log-config-on-start = off";
+                hocon.Add("akka.loglevel = WARNING\nakka.stdout-loglevel = OFF\nakka.log-config-on-start = off");
             }
+            options.Hocon = string.Join('\n', hocon);
             // The files win over that (later files over earlier ones).
             options.Config = files;
         });

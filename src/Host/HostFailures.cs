@@ -68,6 +68,7 @@ internal static class HostFailures
             new("detail", e.Message),
             new("session", e.Error.Session?.Kind),
             new("http_status", e.Error.Session?.HttpStatus),
+            new("transport", e.Error.Session?.Transport),
             // Client rule 32: what the server itself said, as data (escaped by whoever prints it).
             new("server_message", e.ServerMessage),
         ],

@@ -239,7 +239,8 @@ public sealed partial class PortalTestServer : IAsyncDisposable
                 request.Headers.Accept.Count == 0 ? null : request.Headers.Accept.ToString(),
                 request.Headers.Referer.Count > 0,
                 context.Response.StatusCode,
-                _time.GetUtcNow());
+                _time.GetUtcNow(),
+                request.Headers.UserAgent.Count == 0 ? null : request.Headers.UserAgent.ToString());
             lock (_gate)
             {
                 _requests.Add(entry);

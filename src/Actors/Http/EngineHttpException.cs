@@ -23,6 +23,9 @@ public sealed class EngineHttpException : Exception
     /// <summary>The URL without query or fragment.</summary>
     public Uri? Url { get; }
 
+    /// <summary>What stopped the request below HTTP (refused, host not found, certificate, handshake), when known.</summary>
+    public TransportFailureKind? Transport { get; init; }
+
     /// <summary>The HTTP status, when the server answered.</summary>
     public HttpStatusCode? StatusCode { get; init; }
 

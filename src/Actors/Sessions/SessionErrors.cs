@@ -11,7 +11,7 @@ public static class SessionErrors
     public static SessionFailure FromHttp(EngineHttpException e) =>
         e.Kind == Messages.Errors.HttpErrorKind.Status && e.StatusCode is { } status
             ? FromStatus(status, e.Message) with { Http = e.Kind, ServerMessage = e.ServerMessage }
-            : new SessionFailure(SessionErrorKind.Unreachable, e.Message, (int?)e.StatusCode, e.Kind);
+            : new SessionFailure(SessionErrorKind.Unreachable, e.Message, (int?)e.StatusCode, e.Kind) { Transport = e.Transport };
 
     /// <summary>
     /// A non-success answer of an API call, with the server's own error text (client rule 32); any of

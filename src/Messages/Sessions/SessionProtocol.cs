@@ -46,6 +46,9 @@ public sealed record SessionFailure(SessionErrorKind Kind, string Message, int? 
     /// logged as data for support; null when the server said nothing usable. Never branched on.
     /// </summary>
     public string? ServerMessage { get; init; }
+
+    /// <summary>What stopped the request below HTTP (refused, host not found, certificate, handshake), when known.</summary>
+    public TransportFailureKind? Transport { get; init; }
 }
 
 /// <summary>
