@@ -73,7 +73,7 @@ internal static class ClientCommands
             var n = 0;
             foreach (var s in servers)
             {
-                table.AddRow((++n).ToString(CultureInfo.InvariantCulture), HostConsole.Cell(Name(s.Record, engine)), s.Record.Id.Type.ToString(),
+                table.AddRow((++n).ToString(CultureInfo.InvariantCulture), HostConsole.Cell(Name(s.Record, engine)), ServerTypeNames.DisplayName(s.Record.Id.Type),
                     HostConsole.Cell(ShownIdentifier(s.Record.Id)), HostConsole.Cell(s.Record.ProfileId), HostConsole.Cell(s.Record.LocationCountryCode),
                     s.IsCurrent ? "yes" : "", s.Delisted ? "delisted" : "");
             }

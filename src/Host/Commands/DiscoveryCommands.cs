@@ -4,6 +4,7 @@ using System.Globalization;
 using Akka.Actor;
 using EduVpnActors.Actors.Api;
 using EduVpnActors.Messages.Discovery;
+using EduVpnActors.Messages.Servers;
 using EduVpnActors.Host.Output;
 using Spectre.Console;
 
@@ -39,7 +40,7 @@ internal static class DiscoveryCommands
             var rank = 0;
             foreach (var r in results)
             {
-                table.AddRow((++rank).ToString(CultureInfo.InvariantCulture), HostConsole.Cell(r.DisplayName), r.Server.Type.ToString(),
+                table.AddRow((++rank).ToString(CultureInfo.InvariantCulture), HostConsole.Cell(r.DisplayName), ServerTypeNames.DisplayName(r.Server.Type),
                     HostConsole.Cell(r.Server.CountryCode), HostConsole.Cell(UrlRules.ForDisplay(r.Server.BaseUrl)));
             }
             HostConsole.Out.Write(table);
