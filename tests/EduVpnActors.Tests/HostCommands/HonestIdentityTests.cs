@@ -1,5 +1,4 @@
 using EduVpnActors.Actors.Sessions;
-using EduVpnActors.Tests.Client;
 using EduVpnActors.Tests.Reliability;
 using EduVpnActors.TestServer;
 
@@ -10,37 +9,25 @@ namespace EduVpnActors.Tests.HostCommands;
 /// <c>eduvpn-actors/&lt;version&gt; EduVpnActors/&lt;version&gt;</c>, not eduvpn-common) and what failed, in the
 /// user's language, without the runtime's own texts.
 /// </summary>
-public sealed class HonestIdentityTests : IAsyncLifetime
+public sealed class HonestIdentityTests : HostLabTestBase
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(1);
-    private ClientFlowLab _lab = null!;
-    private HostProcess _host = null!;
-
-    public async Task InitializeAsync()
-    {
-        _lab = await ClientFlowLab.StartAsync(new PortalOptions { Profiles = [PortalProfile.Default] }, startEngine: false);
-        _host = HostProcess.In(_lab.DataDirectory, _lab.WorldHocon());
-    }
-
-    public async Task DisposeAsync() => await _lab.DisposeAsync();
 
     [Fact]
     public async Task UserAgent_NamesTheConsoleHostAndTheEngine()
     {
-        var add = await _host.RunAsync(["add", "institute", _lab.InstituteUrl], null, Timeout);
-        Assert.True(add.Acknowledged, $"{add.Stdout} {add.Stderr}");
+        await AddInstituteAsync();
 
         // The browser's own requests (authorize, verify) carry the test browser's agent; the engine's carry ours.
-        var engine = _lab.Portal.Requests.Where(r => r.Path is PortalTestServer.WellKnownPath or PortalTestServer.TokenPath).ToArray();
+        var engine = Lab.Portal.Requests.Where(r => r.Path is PortalTestServer.WellKnownPath or PortalTestServer.TokenPath).ToArray();
         Assert.NotEmpty(engine);
         Assert.All(engine, r => Assert.Equal($"eduvpn-actors/0.1.0 {ClientIdentity.LibraryName}/{ClientIdentity.LibraryVersion}", r.UserAgent));
-        Assert.DoesNotContain(_lab.Portal.Requests, r => r.UserAgent?.Contains("eduvpn-common", StringComparison.Ordinal) == true);
+        Assert.DoesNotContain(Lab.Portal.Requests, r => r.UserAgent?.Contains("eduvpn-common", StringComparison.Ordinal) == true);
     }
 
     [Fact]
     public async Task ConnectionRefused_Json_SaysSo()
     {
-        var run = await _host.RunAsync(["add", "custom", $"https://127.0.0.1:{HostOutputContractTests.ClosedPort()}/"], null, Timeout,
+        var run = await Host.RunAsync(["add", "custom", $"https://127.0.0.1:{OfflineHost.ClosedPort()}/"], null, Timeout,
             new HostRunOptions(Environment: new Dictionary<string, string?> { ["LC_ALL"] = "en_US.UTF-8" }));
 
         Assert.True(run.ExitCode == 2, $"exit {run.ExitCode}: {run.Stdout} {run.Stderr}");
@@ -60,7 +47,7 @@ public sealed class HonestIdentityTests : IAsyncLifetime
     {
         await using var server = await ScriptedServer.StartAsync(_ => Task.CompletedTask, certificate: TestCertificate.WrongHostCertificate);
 
-        var run = await _host.RunAsync(["add", "custom", server.Url("").AbsoluteUri], null, Timeout,
+        var run = await Host.RunAsync(["add", "custom", server.Url("").AbsoluteUri], null, Timeout,
             new HostRunOptions(Json: false, new Dictionary<string, string?> { ["LC_ALL"] = locale }));
 
         Assert.True(run.ExitCode == 2, $"exit {run.ExitCode}: {run.Stdout} {run.Stderr}");

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using EduVpnActors.Tests.Reliability;
 using EduVpnActors.Tests.Support;
@@ -20,7 +18,7 @@ public sealed class HostOutputContractTests(ITestOutputHelper output) : IDisposa
     private HostProcess? _host;
 
     // Discovery on a loopback port nobody listens on: nothing leaves the machine.
-    private HostProcess Host => _host ??= HostProcess.In(_data, $"eduvpn.discovery.base-url = \"https://127.0.0.1:{ClosedPort()}/\"\n");
+    private HostProcess Host => _host ??= OfflineHost.In(_data);
 
     [Fact]
     public async Task JsonAddOfAnUnknownType_TwentyRuns_StdoutIsOneJsonErrorDocument_ExitOne_NoLog()
@@ -137,12 +135,5 @@ public sealed class HostOutputContractTests(ITestOutputHelper output) : IDisposa
     {
         Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", text, StringComparison.Ordinal);
-    }
-
-    internal static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using EduVpnActors.Actors.Api;
-using EduVpnActors.Tests.Client;
 using EduVpnActors.Tests.Reliability;
 using EduVpnActors.Tests.Support;
 using EduVpnActors.TestServer;
@@ -13,30 +12,20 @@ namespace EduVpnActors.Tests.HostCommands;
 /// protocols read "WireGuard", "OpenVPN", "WireGuard over TCP" (and <c>--json</c> uses the server's own
 /// lower-case names); the profile prompt, on a real terminal, shows each profile's name beside its id.
 /// </summary>
-public sealed class ReadableOutputTests : IAsyncLifetime
+public sealed class ReadableOutputTests : HostLabTestBase
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(1);
     private static readonly HostRunOptions Person = new(Json: false);
 
-    private ClientFlowLab _lab = null!;
-    private HostProcess _host = null!;
-
-    public async Task InitializeAsync()
+    protected override PortalOptions Options => new()
     {
-        _lab = await ClientFlowLab.StartAsync(new PortalOptions
-        {
-            Profiles = [PortalProfile.Default, PortalProfile.WireGuardOnly, PortalProfile.WireGuardTcp],
-        }, startEngine: false);
-        _host = HostProcess.In(_lab.DataDirectory, _lab.WorldHocon());
-    }
-
-    public async Task DisposeAsync() => await _lab.DisposeAsync();
+        Profiles = [PortalProfile.Default, PortalProfile.WireGuardOnly, PortalProfile.WireGuardTcp],
+    };
 
     [Fact]
     public async Task Table_InAPipe_NeverWrapsAUrl()
     {
         using var offline = new TempDataDirectory();
-        var host = HostProcess.In(offline, $"eduvpn.discovery.base-url = \"https://127.0.0.1:{HostOutputContractTests.ClosedPort()}/\"\n");
+        var host = OfflineHost.In(offline);
         var json = await host.RunAsync(["servers", "--limit", "0"], null, Timeout);
         var urls = json.Json!.RootElement.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("base_url").GetString()!).ToArray();
         Assert.True(urls.Length > 50, $"{urls.Length} servers");
@@ -56,13 +45,13 @@ public sealed class ReadableOutputTests : IAsyncLifetime
     [InlineData("wg-tcp", true, "WireGuard over TCP", "wireguard+tcp")]
     public async Task ProtocolNames_ForAPersonAndInJson(string profile, bool tcp, string shown, string json)
     {
-        await AddAsync();
-        var choose = await _host.RunAsync(["profile", _lab.InstituteUrl, profile], null, Timeout);
+        await AddInstituteAsync();
+        var choose = await Host.RunAsync(["profile", Lab.InstituteUrl, profile], null, Timeout);
         Assert.True(choose.Acknowledged, $"{choose.Stdout} {choose.Stderr}");
-        string[] connect = ["connect", _lab.InstituteUrl, .. tcp ? new[] { "--tcp" } : []];
+        string[] connect = ["connect", Lab.InstituteUrl, .. tcp ? new[] { "--tcp" } : []];
 
-        var person = await _host.RunAsync([.. connect, "-o", Path.Combine(_lab.DataDirectory.Path, "vpn.conf")], null, Timeout, Person);
-        var script = await _host.RunAsync(connect, null, Timeout);
+        var person = await Host.RunAsync([.. connect, "-o", Path.Combine(Lab.DataDirectory.Path, "vpn.conf")], null, Timeout, Person);
+        var script = await Host.RunAsync(connect, null, Timeout);
 
         Assert.True(person.ExitCode == 0, $"{person.Stdout} {person.Stderr}");
         Assert.StartsWith($"{shown} configuration for profile {profile},", person.Stdout, StringComparison.Ordinal);
@@ -79,10 +68,10 @@ public sealed class ReadableOutputTests : IAsyncLifetime
     [Fact]
     public async Task ConfigOnStdout_IsTheConfigOnly_TheLineAboutItOnStderr()
     {
-        await AddAsync();
-        Assert.True((await _host.RunAsync(["profile", _lab.InstituteUrl, "wg-only"], null, Timeout)).Acknowledged);
+        await AddInstituteAsync();
+        Assert.True((await Host.RunAsync(["profile", Lab.InstituteUrl, "wg-only"], null, Timeout)).Acknowledged);
 
-        var run = await _host.RunAsync(["connect", _lab.InstituteUrl], null, Timeout, Person);
+        var run = await Host.RunAsync(["connect", Lab.InstituteUrl], null, Timeout, Person);
 
         Assert.Equal(0, run.ExitCode);
         Assert.StartsWith("[Interface]", run.Stdout, StringComparison.Ordinal);
@@ -93,23 +82,17 @@ public sealed class ReadableOutputTests : IAsyncLifetime
     [Fact]
     public async Task ProfilePrompt_OnATerminal_ShowsNamesBesideIds()
     {
-        await AddAsync();
+        await AddInstituteAsync();
 
-        var (exit, screen) = await RunOnTerminalAsync(["connect", _lab.InstituteUrl], answerWhen: "Which profile?", answer: "\u001b[B\r");
+        var (exit, screen) = await RunOnTerminalAsync(["connect", Lab.InstituteUrl], answerWhen: "Which profile?", answer: "\u001b[B\r");
 
         Assert.True(exit == 0, $"exit {exit}: {screen}");
         Assert.Contains("Default (default)", screen, StringComparison.Ordinal);
         Assert.Contains("WireGuard Only (wg-only)", screen, StringComparison.Ordinal);
         Assert.Contains("WireGuard TCP (wg-tcp)", screen, StringComparison.Ordinal);
         // The arrow moved to the second entry: that profile was chosen and remembered.
-        var list = await _host.RunAsync(["list"], null, Timeout);
+        var list = await Host.RunAsync(["list"], null, Timeout);
         Assert.Equal("wg-only", list.Json!.RootElement.GetProperty("servers")[0].GetProperty("server").GetProperty("profile").GetString());
-    }
-
-    private async Task AddAsync()
-    {
-        var add = await _host.RunAsync(["add", "institute", _lab.InstituteUrl], null, Timeout);
-        Assert.True(add.Acknowledged, $"{add.Stdout} {add.Stderr}");
     }
 
     /// <summary>
@@ -120,7 +103,7 @@ public sealed class ReadableOutputTests : IAsyncLifetime
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
         // The store and --config file HostProcess.In uses for this lab.
-        var words = new[] { dotnet, HostProcess.HostDll, "--data-dir", Path.Combine(_lab.DataDirectory.Path, "store"), "--config", Path.Combine(_lab.DataDirectory.Path, "host.conf") }
+        var words = new[] { dotnet, HostProcess.HostDll, "--data-dir", Path.Combine(Lab.DataDirectory.Path, "store"), "--config", Path.Combine(Lab.DataDirectory.Path, "host.conf") }
             .Concat(command).Select(w => "'" + w.Replace("'", "'\\''", StringComparison.Ordinal) + "'");
         var start = new ProcessStartInfo("script", ["-qefc", string.Join(' ', words), "/dev/null"])
         {

@@ -1,4 +1,3 @@
-using EduVpnActors.Tests.Client;
 using EduVpnActors.Tests.Reliability;
 using EduVpnActors.TestServer;
 
@@ -8,28 +7,17 @@ namespace EduVpnActors.Tests.HostCommands;
 /// Client rule 32 at the console: a portal that refuses API downloads (403) or fails (500) says why in a
 /// JSON <c>error</c>, and the user sees it (escaped, beside the engine's own sentence), in <c>--json</c> too.
 /// </summary>
-public sealed class ServerMessageHostTests : IAsyncLifetime
+public sealed class ServerMessageHostTests : HostLabTestBase
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(1);
-    private ClientFlowLab _lab = null!;
-    private HostProcess _host = null!;
-
-    public async Task InitializeAsync()
-    {
-        _lab = await ClientFlowLab.StartAsync(new PortalOptions { Profiles = [PortalProfile.Default] }, startEngine: false);
-        _host = HostProcess.In(_lab.DataDirectory, _lab.WorldHocon());
-        var add = await _host.RunAsync(["add", "institute", _lab.InstituteUrl], null, Timeout);
-        Assert.True(add.Acknowledged, $"{add.Stdout} {add.Stderr}");
-    }
-
-    public async Task DisposeAsync() => await _lab.DisposeAsync();
+    protected override PortalOptions Options => new() { Profiles = [PortalProfile.Default] };
 
     [Fact]
     public async Task Forbidden_Json_ServerMessageIsAField()
     {
-        _lab.Portal.UpdateOptions(o => o with { MaxActiveApiConfigurations = 0 });
+        await AddInstituteAsync();
+        Lab.Portal.UpdateOptions(o => o with { MaxActiveApiConfigurations = 0 });
 
-        var run = await _host.RunAsync(["connect", _lab.InstituteUrl], null, Timeout);
+        var run = await Host.RunAsync(["connect", Lab.InstituteUrl], null, Timeout);
 
         Assert.True(run.ExitCode == 2, $"exit {run.ExitCode}: {run.Stdout} {run.Stderr}");
         var error = HostOutputContractTests.OnlyError(run);
@@ -42,9 +30,10 @@ public sealed class ServerMessageHostTests : IAsyncLifetime
     [Fact]
     public async Task ServerError_ForAPerson_WhatTheServerSaid_Escaped()
     {
-        _lab.Portal.FailNext(PortalTestServer.ConnectPath, 500, error: "database \u001b[2J gone");
+        await AddInstituteAsync();
+        Lab.Portal.FailNext(PortalTestServer.ConnectPath, 500, error: "database \u001b[2J gone");
 
-        var run = await _host.RunAsync(["connect", _lab.InstituteUrl], null, Timeout, new HostRunOptions(Json: false));
+        var run = await Host.RunAsync(["connect", Lab.InstituteUrl], null, Timeout, new HostRunOptions(Json: false));
 
         Assert.True(run.ExitCode == 2, $"exit {run.ExitCode}: {run.Stdout} {run.Stderr}");
         Assert.Contains("the server said: database \\x1b[2J gone", run.Stderr, StringComparison.Ordinal);

@@ -11,39 +11,33 @@ namespace EduVpnActors.Tests.HostCommands;
 /// human-readable output each one is shown as a visible escape, never sent raw to the terminal; in
 /// <c>--json</c> it stays data, JSON-escaped.
 /// </summary>
-public sealed class TerminalEscapeTests : IAsyncLifetime
+public sealed class TerminalEscapeTests : HostLabTestBase
 {
     private const string Title = "\u001b]0;owned\u0007";
     private const string Clear = "\u001b[2J";
     private const string RightToLeft = "\u202e";
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(1);
     private static readonly HostRunOptions Person = new(Json: false, English);
     private static readonly Dictionary<string, string?> English = new() { ["LC_ALL"] = "en_US.UTF-8" };
 
-    private ClientFlowLab _lab = null!;
-    private HostProcess _host = null!;
-
-    public async Task InitializeAsync()
+    protected override PortalOptions Options => new()
     {
-        _lab = await ClientFlowLab.StartAsync(new PortalOptions
-        {
-            Profiles =
-            [
-                PortalProfile.Default with { DisplayName = $"Default{Clear}" },
-                PortalProfile.WireGuardOnly with { DisplayName = $"{RightToLeft}ylnO draugeriW" },
-            ],
-        }, startEngine: false);
-        _lab.PublishDiscovery(instituteName: $"Lab {Title}Institute");
-        _lab.PublishOrganizations($"https://evil.example/{Clear}red");
-        _host = HostProcess.In(_lab.DataDirectory, _lab.WorldHocon());
-    }
+        Profiles =
+        [
+            PortalProfile.Default with { DisplayName = $"Default{Clear}" },
+            PortalProfile.WireGuardOnly with { DisplayName = $"{RightToLeft}ylnO draugeriW" },
+        ],
+    };
 
-    public async Task DisposeAsync() => await _lab.DisposeAsync();
+    private protected override void Prepare(ClientFlowLab lab)
+    {
+        lab.PublishDiscovery(instituteName: $"Lab {Title}Institute");
+        lab.PublishOrganizations($"https://evil.example/{Clear}red");
+    }
 
     [Fact]
     public async Task Servers_HostileDisplayName_ShownEscaped()
     {
-        var run = await _host.RunAsync(["servers", "--search", "lab"], null, Timeout, Person);
+        var run = await Host.RunAsync(["servers", "--search", "lab"], null, Timeout, Person);
 
         Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}: {run.Stdout} {run.Stderr}");
         Assert.Contains("Lab \\x1b]0;owned\\x07Institute", run.Stdout, StringComparison.Ordinal);
@@ -53,7 +47,7 @@ public sealed class TerminalEscapeTests : IAsyncLifetime
     [Fact]
     public async Task Organizations_HostileId_ShownEscaped()
     {
-        var run = await _host.RunAsync(["organizations", "--limit", "0"], null, Timeout, Person);
+        var run = await Host.RunAsync(["organizations", "--limit", "0"], null, Timeout, Person);
 
         Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}: {run.Stdout} {run.Stderr}");
         Assert.Contains("\\x1b[2Jred", run.Stdout, StringComparison.Ordinal);
@@ -63,11 +57,10 @@ public sealed class TerminalEscapeTests : IAsyncLifetime
     [Fact]
     public async Task AddedServer_HostileName_EscapedInTheTable_DataInJson()
     {
-        var add = await _host.RunAsync(["add", "institute", _lab.InstituteUrl], null, Timeout, new HostRunOptions(Environment: English));
-        Assert.True(add.Acknowledged, $"{add.Stdout} {add.Stderr}");
+        await AddInstituteAsync(new HostRunOptions(Environment: English));
 
-        var table = await _host.RunAsync(["list"], null, Timeout, Person);
-        var json = await _host.RunAsync(["list"], null, Timeout, new HostRunOptions(Environment: English));
+        var table = await Host.RunAsync(["list"], null, Timeout, Person);
+        var json = await Host.RunAsync(["list"], null, Timeout, new HostRunOptions(Environment: English));
 
         Assert.Contains("Lab \\x1b]0;owned\\x07Institute", table.Stdout, StringComparison.Ordinal);
         AssertNothingRaw(table);
@@ -81,10 +74,9 @@ public sealed class TerminalEscapeTests : IAsyncLifetime
     [Fact]
     public async Task ProfileQuestion_ThatCannotBeAsked_ListsTheDisplayNamesEscaped()
     {
-        var add = await _host.RunAsync(["add", "institute", _lab.InstituteUrl], null, Timeout, new HostRunOptions(Environment: English));
-        Assert.True(add.Acknowledged, $"{add.Stdout} {add.Stderr}");
+        await AddInstituteAsync(new HostRunOptions(Environment: English));
 
-        var connect = await _host.RunAsync(["connect", _lab.InstituteUrl], null, Timeout, new HostRunOptions(Environment: English));
+        var connect = await Host.RunAsync(["connect", Lab.InstituteUrl], null, Timeout, new HostRunOptions(Environment: English));
 
         Assert.NotEqual(0, connect.ExitCode);
         Assert.Contains("Default\\x1b[2J (default)", connect.Stderr, StringComparison.Ordinal);
@@ -99,7 +91,7 @@ public sealed class TerminalEscapeTests : IAsyncLifetime
     [InlineData(false)]
     public async Task Argument_WithEscapes_EchoedEscaped(bool json)
     {
-        var run = await _host.RunAsync(["connect", $"{Clear}{Title}no-such-server"], null, Timeout, new HostRunOptions(json, English));
+        var run = await Host.RunAsync(["connect", $"{Clear}{Title}no-such-server"], null, Timeout, new HostRunOptions(json, English));
 
         Assert.Equal(2, run.ExitCode);
         AssertNothingRaw(run);

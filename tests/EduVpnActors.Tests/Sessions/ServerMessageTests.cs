@@ -49,26 +49,9 @@ public sealed class ServerMessageTests() : SessionTestKit("session-server-messag
     [Fact]
     public async Task Info_HostilePortalEchoesTheAccessToken_TheTokenIsHidden()
     {
-        var portal = await StartPortalAsync();
-        var sessions = StartSessions();
-        var probe = CreateTestProbe();
-        await AuthorizeAsync(sessions, portal, probe);
-        portal.Intercept = async context =>
-        {
-            if (context.Request.Path != PortalTestServer.InfoPath)
-            {
-                return false;
-            }
-            context.Response.StatusCode = 500;
-            context.Response.ContentType = "application/json";
-            var token = context.Request.Headers.Authorization.ToString()["Bearer ".Length..];
-            await context.Response.WriteAsync($"{{\"error\":\"your token {token} is not welcome\"}}");
-            return true;
-        };
+        var failure = await InfoAnsweredAsync(500, "application/json",
+            context => $"{{\"error\":\"your token {context.Request.Headers.Authorization.ToString()["Bearer ".Length..]} is not welcome\"}}");
 
-        sessions.Tell(Envelope(portal, Info(portal, interactive: false)), probe);
-
-        var failure = await ExpectFailureAsync(probe, "info");
         Assert.Equal("your token *** is not welcome", failure.ServerMessage);
         var logs = string.Join('\n', Logs);
         foreach (var secret in Protector.Secrets)
@@ -81,6 +64,15 @@ public sealed class ServerMessageTests() : SessionTestKit("session-server-messag
     [Fact]
     public async Task Info_ServerErrorWithoutUsableText_HasNoServerMessage()
     {
+        var failure = await InfoAnsweredAsync(502, "text/html", _ => "<html><body>Bad Gateway</body></html>");
+
+        Assert.Equal(502, failure.HttpStatus);
+        Assert.Null(failure.ServerMessage);
+    }
+
+    /// <summary>An authorized session asks <c>/info</c> of a portal that answers it with <paramref name="status"/> and <paramref name="body"/>.</summary>
+    private async Task<SessionFailure> InfoAnsweredAsync(int status, string contentType, Func<HttpContext, string> body)
+    {
         var portal = await StartPortalAsync();
         var sessions = StartSessions();
         var probe = CreateTestProbe();
@@ -91,16 +83,13 @@ public sealed class ServerMessageTests() : SessionTestKit("session-server-messag
             {
                 return false;
             }
-            context.Response.StatusCode = 502;
-            context.Response.ContentType = "text/html";
-            await context.Response.WriteAsync("<html><body>Bad Gateway</body></html>");
+            context.Response.StatusCode = status;
+            context.Response.ContentType = contentType;
+            await context.Response.WriteAsync(body(context));
             return true;
         };
 
         sessions.Tell(Envelope(portal, Info(portal, interactive: false)), probe);
-
-        var failure = await ExpectFailureAsync(probe, "info");
-        Assert.Equal(502, failure.HttpStatus);
-        Assert.Null(failure.ServerMessage);
+        return await ExpectFailureAsync(probe, "info");
     }
 }
