@@ -1,4 +1,3 @@
-using System.Text.Json;
 using EduVpnActors.Actors.Configuration;
 using EduVpnActors.Actors.Facade;
 using EduVpnActors.Actors.Localization;
@@ -63,7 +62,7 @@ internal static class HostFailures
     };
 
     private static HostFailure Engine(EduVpnException e) =>
-        new(HostExit.Engine, Snake(e.Kind), e.LocalizedMessage,
+        new(HostExit.Engine, HostOutput.Snake(e.Kind), e.LocalizedMessage,
         [
             new("detail", e.Message),
             new("session", e.Error.Session?.Kind),
@@ -123,7 +122,6 @@ internal static class HostFailures
 
     private static FormattableString Hint(FormattableString markup) => markup;
 
-    private static string Snake(Enum value) => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 }

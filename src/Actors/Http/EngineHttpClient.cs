@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
 using EduVpnActors.Messages.Errors;
 
 namespace EduVpnActors.Actors.Http;

@@ -258,7 +258,7 @@ internal static class ClientCommands
         }
         catch (ApiException e)
         {
-            throw new HostCommandException(System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(e.Kind.ToString()), ErrorTexts.For(e.Kind))
+            throw new HostCommandException(HostOutput.Snake(e.Kind), ErrorTexts.For(e.Kind))
             {
                 Detail = e.Message,
             };

@@ -90,5 +90,5 @@ internal static class ImportStateCommand
 
     /// <summary>An import that cannot be done: an input error (exit 1) named by the registry's kind.</summary>
     private static HostCommandException Failure(RegistryErrorKind kind, string message) =>
-        new(System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(kind.ToString()), $"{kind}: {message}");
+        new(HostOutput.Snake(kind), $"{kind}: {message}");
 }

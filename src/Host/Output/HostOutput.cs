@@ -25,6 +25,9 @@ internal static class HostOutput
     /// <summary>Whether this process has written its JSON document already.</summary>
     public static bool Written => Volatile.Read(ref _documents) > 0;
 
+    /// <summary>An enum value as <c>--json</c> spells it (lower-case snake_case), e.g. for an error's <c>kind</c>.</summary>
+    public static string Snake(Enum value) => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
+
     /// <summary>The JSON text of <paramref name="value"/> as the host writes it.</summary>
     public static string Serialize(object value) => JsonSerializer.Serialize(value, Options);
 
