@@ -12,7 +12,8 @@ namespace EduVpnActors.Actors.Client;
 /// <see cref="ServerConnectionActor"/> (one per server, so several servers can be connected at once)
 /// and re-publishes every connection's state changes (and failover verdicts) to the host's subscribers. A state query about
 /// a server without a connection asks the registry first, so an unknown server answers UnknownServer
-/// instead of a fresh connection's Main; a connection whose server is gone is stopped.
+/// instead of a fresh connection's Main; a connection whose server is gone is stopped. A connection that
+/// fails stops (it answers whoever waits on it as it stops), and the next request starts a fresh one.
 /// </summary>
 public sealed class ClientActor : ReceiveActor, IWithTimers
 {
@@ -64,7 +65,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
                 Sender.Tell(StopConnectionWhenIdle.Instance);
             }
         });
-        Receive<SubscribeClientStates>(s =>
+        Receive<SubscribeClientStates>(s => s.Subscriber is not null, s =>
         {
             if (_subscribers.Add(s.Subscriber))
             {
@@ -94,6 +95,32 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
     /// <summary>Props for the client with its dependencies.</summary>
     public static Props Props(ClientDependencies deps) => Akka.Actor.Props.Create(() => new ClientActor(deps));
 
+    /// <summary>A connection that fails stops instead of restarting empty: its waiting requester is answered as it stops.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(e =>
+    {
+        Context.GetLogger().Error(e, "A server connection failed; it is stopped and the next request starts a fresh one");
+        return Directive.Stop;
+    });
+
+    /// <summary>
+    /// Before a restart (a fault of this actor): pending state queries are answered, and the host's subscriptions are
+    /// sent to the next incarnation (the mailbox survives a restart), so no caller waits and no stream goes silent.
+    /// The connections stop with the old incarnation and answer their own requesters.
+    /// </summary>
+    protected override void PreRestart(Exception reason, object message)
+    {
+        foreach (var pending in _stateQueries.Values)
+        {
+            pending.ReplyTo.Tell(new ClientRequestFailed(pending.Query.RequestId,
+                new ClientError(ClientErrorKind.Internal, "the engine's client restarted before the state was known")));
+        }
+        foreach (var subscriber in _subscribers)
+        {
+            Self.Tell(new SubscribeClientStates(subscriber));
+        }
+        base.PreRestart(reason, message);
+    }
+
     private void Publish(object notification)
     {
         foreach (var subscriber in _subscribers)
@@ -117,12 +144,16 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
 
     private void OnRecords(ServerRecords records)
     {
-        if (!_stateQueries.Remove(records.RequestId, out var pending))
+        if (!_stateQueries.TryGetValue(records.RequestId, out var pending))
         {
             return;
         }
+        // Decided before the query is let go: should the reply be malformed, the query is still pending and is
+        // answered as this actor restarts.
+        var known = records.Servers.Any(s => s.Id == pending.Query.Server);
+        _stateQueries.Remove(records.RequestId);
         Timers.Cancel(records.RequestId);
-        if (records.Servers.Any(s => s.Id == pending.Query.Server))
+        if (known)
         {
             ConnectionOf(pending.Query.Server).Tell(pending.Query, pending.ReplyTo);
             return;

@@ -65,6 +65,8 @@ internal static partial class ConfigurationRules
         new("eduvpn.connection.prefer-wireguard", ValueKind.Switch),
         new("eduvpn.connection.expiry-policy", ValueKind.NonEmptyText),
         new("eduvpn.connection.reply-timeout", ValueKind.PositiveDuration),
+        new("eduvpn.connection.question-timeout", ValueKind.PositiveDuration),
+        new("eduvpn.connection.idle-timeout", ValueKind.PositiveDuration),
         new("eduvpn.http.timeout", ValueKind.PositiveDuration),
         new("eduvpn.http.disconnect-timeout", ValueKind.PositiveDuration),
         new("eduvpn.http.max-response-bytes", ValueKind.Number, 1, long.MaxValue),

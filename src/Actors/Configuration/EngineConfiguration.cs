@@ -37,30 +37,25 @@ public static class EngineConfiguration
     /// <summary>
     /// The full configuration for an engine whose database lives in <paramref name="dataDirectory"/>
     /// (created 0700 if missing; the database file 0600). <paramref name="overrides"/> win over every default;
-    /// the result is checked (<see cref="Validate"/>) before anything is created.
+    /// the result is checked (<see cref="Validate"/>) before anything is created. The persistence plugin is not
+    /// in it: the boot path adds it from <see cref="Persistence.EnginePersistence"/> on <see cref="ConnectionString"/>.
     /// </summary>
     /// <exception cref="EngineConfigurationException">A key of the configuration is not usable.</exception>
     public static Config ForDataDirectory(string dataDirectory, Config? overrides = null)
     {
         var merged = (overrides ?? Config.Empty).WithFallback(Defaults());
         Validate(merged);
-        var databasePath = DataDirectory.PrepareDatabaseFile(dataDirectory, merged.GetString("eduvpn.database-file-name"));
+        DataDirectory.PrepareDatabaseFile(dataDirectory, merged.GetString("eduvpn.database-file-name"));
         // The directory wins over the shipped `data-directory = ""` (as a fallback it never applied, and the
         // token key went to the default directory instead of the one holding the database).
-        return ConfigurationFactory.ParseString($"eduvpn.data-directory = {Quote(dataDirectory)}")
-            .WithFallback(WithConnectionString(merged, $"Data Source={databasePath};Pooling=False"));
+        return ConfigurationFactory.ParseString($"eduvpn.data-directory = {Quote(dataDirectory)}").WithFallback(merged);
     }
 
-    /// <summary>Points the journal, read journal and snapshot store at one SQLite connection string.</summary>
-    public static Config WithConnectionString(Config config, string connectionString)
+    /// <summary>The SQLite connection string of the database a configuration from <see cref="ForDataDirectory"/> names.</summary>
+    public static string ConnectionString(Config config)
     {
-        var quoted = Quote(connectionString);
-        var hocon = $"""
-            akka.persistence.journal.sql.connection-string = {quoted}
-            akka.persistence.query.journal.sql.connection-string = {quoted}
-            akka.persistence.snapshot-store.sql.connection-string = {quoted}
-            """;
-        return ConfigurationFactory.ParseString(hocon).WithFallback(config);
+        var path = Path.Combine(Path.GetFullPath(config.GetString("eduvpn.data-directory")), config.GetString("eduvpn.database-file-name"));
+        return $"Data Source={path};Pooling=False";
     }
 
     internal static string Quote(string value) =>

@@ -8,12 +8,14 @@ using EduVpnActors.Actors.Configuration;
 using EduVpnActors.Actors.Failover;
 using EduVpnActors.Actors.Hosting;
 using EduVpnActors.Actors.Servers.Logic;
-using EduVpnActors.Actors.Sessions.Tokens;
 using EduVpnActors.Messages.Client;
 using EduVpnActors.Messages.Connection;
 using EduVpnActors.Messages.Discovery;
 using EduVpnActors.Messages.Failover;
 using EduVpnActors.Messages.Servers;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace EduVpnActors.Actors.Facade;
 
@@ -42,14 +44,14 @@ public sealed record ServerView(ServerRecord Record, bool Delisted, bool IsCurre
 /// </summary>
 public sealed class EduVpnEngine : IAsyncDisposable
 {
-    private readonly bool _ownsSystem;
+    private readonly IHost? _ownedHost;
     private readonly IActorRef _eventBridge;
     private long _requests;
 
-    private EduVpnEngine(EngineRuntime runtime, bool ownsSystem, CultureInfo culture)
+    private EduVpnEngine(EngineRuntime runtime, IHost? ownedHost, CultureInfo culture)
     {
         Runtime = runtime;
-        _ownsSystem = ownsSystem;
+        _ownedHost = ownedHost;
         Culture = culture;
         Action<ConnectionStateChanged> raise = change => StateChanged?.Invoke(this, change);
         Action<FailoverVerdictReady> raiseVerdict = verdict => FailoverVerdict?.Invoke(this, verdict);
@@ -72,40 +74,57 @@ public sealed class EduVpnEngine : IAsyncDisposable
     /// <summary>Language of error messages.</summary>
     public CultureInfo Culture { get; set; }
 
-    /// <summary>Starts an engine of its own (actor system, SQLite journal in the data directory).</summary>
+    /// <summary>
+    /// Starts an engine of its own: the same boot path as <see cref="ServiceCollectionExtensions.AddEduVpnEngine(Microsoft.Extensions.DependencyInjection.IServiceCollection, Action{EduVpnHostingOptions}?)"/>,
+    /// in a private generic host that <see cref="DisposeAsync"/> stops. The storage is checked before anything starts.
+    /// </summary>
     /// <exception cref="Persistence.StorageException">The database or the token key file cannot be used; see <see cref="Persistence.StorageException.Kind"/>.</exception>
     public static EduVpnEngine Start(EduVpnEngineOptions? options = null)
     {
         options ??= new EduVpnEngineOptions();
-        var config = EngineSystem.PrepareConfig(options.DataDirectory ?? DataDirectory.Default(), options.Overrides);
-        // Before the actor system: a damaged key file is a StorageException like a damaged database.
-        var tokenProtector = AesGcmTokenProtector.FromConfig(config);
-        var system = ActorSystem.Create(EngineSystem.DefaultName, config);
+        var hosting = new EduVpnHostingOptions
+        {
+            DataDirectory = options.DataDirectory ?? DataDirectory.Default(),
+            Config = options.Overrides,
+            Time = options.Time,
+            Failover = options.Failover,
+            // Akka's own loggers, as the HOCON says (the private host has no logging providers of its own).
+            UseMicrosoftLogging = false,
+        };
+        // Before the host: a damaged database or key file is a StorageException with nothing started.
+        var services = EngineServices.Prepare(hosting);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
+        builder.Services.AddEduVpnEngine(hosting, services);
+        var host = builder.Build();
         try
         {
-            var runtime = EngineRuntime.Start(system, options.Time, tokenProtector, options.Failover);
-            return new EduVpnEngine(runtime, ownsSystem: true, options.Culture ?? CultureInfo.CurrentUICulture);
+            // The one synchronous wait of the facade: Start is the constructor-like entry point hosts call.
+            host.StartAsync().GetAwaiter().GetResult();
+            return new EduVpnEngine(host.Services.GetRequiredService<EngineRuntime>(), host, options.Culture ?? CultureInfo.CurrentUICulture);
         }
         catch
         {
-            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            host.StopAsync().GetAwaiter().GetResult();
+            host.Dispose();
             throw;
         }
     }
 
-    /// <summary>Wraps an engine started in the host's own actor system (the host terminates it).</summary>
+    /// <summary>Wraps an engine started in the host's own generic host (the host stops it).</summary>
     public static EduVpnEngine Attach(EngineRuntime runtime, CultureInfo? culture = null) =>
-        new(runtime, ownsSystem: false, culture ?? CultureInfo.CurrentUICulture);
+        new(runtime, ownedHost: null, culture ?? CultureInfo.CurrentUICulture);
 
     // ---- discovery --------------------------------------------------------------------------
 
     /// <summary>Searches the servers of discovery (Institute Access and Secure Internet locations).</summary>
     public Task<ServerSearchResponse> SearchServersAsync(string query, string? language = null, CancellationToken cancellationToken = default) =>
-        Runtime.Discovery.Ask<ServerSearchResponse>(new SearchServers(query, language ?? Culture.Name), null, cancellationToken);
+        QueryAsync<ServerSearchResponse>(Runtime.Discovery, new SearchServers(query, language ?? Culture.Name), cancellationToken);
 
     /// <summary>Searches the organizations of discovery (for Secure Internet).</summary>
     public Task<OrganizationSearchResponse> SearchOrganizationsAsync(string query, string? language = null, CancellationToken cancellationToken = default) =>
-        Runtime.Discovery.Ask<OrganizationSearchResponse>(new SearchOrganizations(query, language ?? Culture.Name), null, cancellationToken);
+        QueryAsync<OrganizationSearchResponse>(Runtime.Discovery, new SearchOrganizations(query, language ?? Culture.Name), cancellationToken);
 
     // ---- servers ----------------------------------------------------------------------------
 
@@ -124,16 +143,16 @@ public sealed class EduVpnEngine : IAsyncDisposable
     /// <summary>Every added server, with <c>delisted</c> and expiry times.</summary>
     public async Task<IReadOnlyList<ServerView>> ListServersAsync(CancellationToken cancellationToken = default)
     {
-        var records = await Runtime.Registry.Ask<ServerRecords>(new GetServerRecords(NextRequestId()), null, cancellationToken).ConfigureAwait(false);
+        var records = await QueryAsync<ServerRecords>(Runtime.Registry, new GetServerRecords(NextRequestId()), cancellationToken).ConfigureAwait(false);
         var servers = ServerList.Empty;
         var organizations = OrganizationList.Empty;
         if (records.Servers.Any(s => s.Id.Type != ServerType.Custom))
         {
-            servers = (await Runtime.Discovery.Ask<ServerListResponse>(new GetServerList(), null, cancellationToken).ConfigureAwait(false)).List;
+            servers = (await QueryAsync<ServerListResponse>(Runtime.Discovery, new GetServerList(), cancellationToken).ConfigureAwait(false)).List;
         }
         if (records.Servers.Any(s => s.Id.Type == ServerType.SecureInternet))
         {
-            organizations = (await Runtime.Discovery.Ask<OrganizationListResponse>(new GetOrganizationList(), null, cancellationToken).ConfigureAwait(false)).List;
+            organizations = (await QueryAsync<OrganizationListResponse>(Runtime.Discovery, new GetOrganizationList(), cancellationToken).ConfigureAwait(false)).List;
         }
         return records.Servers
             .Select(record => new ServerView(
@@ -145,9 +164,15 @@ public sealed class EduVpnEngine : IAsyncDisposable
             .ToArray();
     }
 
-    /// <summary>Gets a VPN configuration. Profile and location questions arrive as states (AskProfile, AskLocation); answer them with <see cref="AnswerAsync"/>.</summary>
-    public async Task<ConfigObtained> GetConfigAsync(ServerId server, bool preferTcp = false, bool startup = false, CancellationToken cancellationToken = default) =>
-        Expect<ConfigObtained>(await RequestAsync(new GetConfig(NextRequestId(), server, preferTcp, startup), server, cancellationToken).ConfigureAwait(false));
+    /// <summary>
+    /// Gets a VPN configuration. Profile and location questions arrive as states (AskProfile, AskLocation); answer them with
+    /// <see cref="AnswerAsync"/>. <paramref name="profileId"/> and <paramref name="countryCode"/> choose (and remember) the profile
+    /// and Secure Internet location for this configuration instead of asking or using the remembered ones.
+    /// </summary>
+    /// <exception cref="EduVpnException"><see cref="ClientErrorKind.InvalidChoice"/> with <see cref="ClientError.Choices"/> when the server does not offer that profile or location.</exception>
+    public async Task<ConfigObtained> GetConfigAsync(ServerId server, bool preferTcp = false, bool startup = false, string? profileId = null, string? countryCode = null,
+        CancellationToken cancellationToken = default) =>
+        Expect<ConfigObtained>(await RequestAsync(new GetConfig(NextRequestId(), server, preferTcp, startup, profileId, countryCode), server, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Answers the question of a server's connection (a profile id or a country code).</summary>
     public async Task AnswerAsync(ServerId server, string questionId, string answer, CancellationToken cancellationToken = default) =>
@@ -160,7 +185,7 @@ public sealed class EduVpnEngine : IAsyncDisposable
     /// <summary>Reports the host's tunnel state (Connecting, Connected, Disconnecting, Disconnected).</summary>
     public async Task SetConnectionStateAsync(ServerId server, ConnectionState state, CancellationToken cancellationToken = default)
     {
-        var reply = await Client.Ask(new SetConnectionState(NextRequestId(), server, state), null, cancellationToken).ConfigureAwait(false);
+        var reply = await QueryAsync<object>(Client, new SetConnectionState(NextRequestId(), server, state), cancellationToken).ConfigureAwait(false);
         if (reply is ConnectionTransitionRefused refused)
         {
             throw new EduVpnException(new ClientError(ClientErrorKind.InvalidState, refused.Reason), Culture);
@@ -189,22 +214,29 @@ public sealed class EduVpnEngine : IAsyncDisposable
         Expect<ServerUpdated>(await RequestAsync(new SetLocation(NextRequestId(), server, countryCode), null, cancellationToken).ConfigureAwait(false)).Server;
 
     /// <summary>
-    /// Probes the gateway of a tunnel that is up (behaviour reference §8): true when traffic is dropped
-    /// and the host should reconnect over TCP (see <c>VpnConfiguration.ShouldFailover</c>).
+    /// Probes the gateway of a tunnel that is up (behaviour reference §8). Two verdicts come back: <see cref="ProbeVerdict.Dropped"/>
+    /// (reconnect over TCP, see <c>VpnConfiguration.ShouldFailover</c>) or not dropped (traffic flows). A probe that could not
+    /// decide is neither: it throws, so it can never read as "UDP works".
     /// </summary>
     /// <remarks>Cancelling <paramref name="cancellationToken"/> cancels the probe too (and then throws).</remarks>
+    /// <exception cref="EduVpnException"><see cref="ClientErrorKind.ProbeFailed"/> with <see cref="ClientError.Probe"/> (why it could not decide).</exception>
     public async Task<ProbeVerdict> StartFailoverAsync(ServerId server, int mtu, string? interfaceName = null, string? gateway = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         object reply;
         using (cancellationToken.Register(() => Client.Tell(new CancelFailover(NextRequestId(), server))))
         {
-            // The probe ends soon after a cancel (its verdict is the answer), so the wait itself needs no token.
-            reply = await Client.Ask(new StartFailover(NextRequestId(), server, mtu, interfaceName, gateway), Timeout.InfiniteTimeSpan, CancellationToken.None).ConfigureAwait(false);
+            // The probe ends soon after a cancel (its verdict is the answer), so the wait itself needs no token; a probe
+            // decides within its timing, so that plus a query's deadline bounds a lost verdict.
+            var timing = Runtime.Services.Failover.Timing;
+            var deadline = timing.ReplyTimeout + timing.Interval * (timing.Count + 1) + Runtime.ClientSettings.QueryDeadline;
+            reply = await AskAsync(Client, new StartFailover(NextRequestId(), server, mtu, interfaceName, gateway), deadline, CancellationToken.None).ConfigureAwait(false);
         }
         cancellationToken.ThrowIfCancellationRequested();
         return reply switch
         {
+            ProbeVerdict { Outcome: ProbeOutcome.Error } undecided => throw new EduVpnException(new ClientError(ClientErrorKind.ProbeFailed,
+                $"the failover probe could not decide ({undecided.Error?.Kind}): {undecided.Error?.Message}") { Probe = undecided.Error }, Culture),
             ProbeVerdict verdict => verdict,
             ClientRequestFailed failed => throw new EduVpnException(failed.Error, Culture),
             _ => Expect<ProbeVerdict>(reply),
@@ -258,10 +290,11 @@ public sealed class EduVpnEngine : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Tell(new UnsubscribeClientStates(_eventBridge));
-        if (_ownsSystem)
+        if (_ownedHost is not null)
         {
-            await CoordinatedShutdown.Get(Runtime.System).Run(CoordinatedShutdown.ClrExitReason.Instance).ConfigureAwait(false);
-            Runtime.Dispose();
+            // The actor system's coordinated shutdown, then the services (the HTTP client among them).
+            await _ownedHost.StopAsync().ConfigureAwait(false);
+            _ownedHost.Dispose();
         }
     }
 
@@ -273,7 +306,11 @@ public sealed class EduVpnEngine : IAsyncDisposable
             // Cancelling the caller's token cancels the engine's operation too (its question or authorization).
             ? cancellationToken.Register(() => Client.Tell(new CancelOperation(NextRequestId(), id)))
             : default;
-        var reply = await Client.Ask(request, Timeout.InfiniteTimeSpan, CancellationToken.None).WaitAsync(cancellable is null ? cancellationToken : CancellationToken.None).ConfigureAwait(false);
+        var deadline = request is GetServerConnectionState or AnswerQuestion or CancelOperation
+            ? Runtime.ClientSettings.QueryDeadline
+            : Runtime.ClientSettings.OperationDeadline;
+        // A cancellable operation ends with the engine's answer to the cancel; any other wait ends with the caller's token.
+        var reply = await AskAsync(Client, request, deadline, cancellable is null ? cancellationToken : CancellationToken.None).ConfigureAwait(false);
         if (reply is ClientRequestFailed failed)
         {
             if (failed.Error.Kind == ClientErrorKind.Cancelled)
@@ -283,6 +320,26 @@ public sealed class EduVpnEngine : IAsyncDisposable
             throw new EduVpnException(failed.Error, Culture);
         }
         return reply;
+    }
+
+    private Task<T> QueryAsync<T>(IActorRef target, object query, CancellationToken cancellationToken) =>
+        AskAsync<T>(target, query, Runtime.ClientSettings.QueryDeadline, cancellationToken);
+
+    private Task<object> AskAsync(IActorRef target, object message, TimeSpan deadline, CancellationToken cancellationToken) =>
+        AskAsync<object>(target, message, deadline, cancellationToken);
+
+    /// <summary>Every wait for the engine ends: with its answer, the caller's token, or a typed time-out at the deadline.</summary>
+    private async Task<T> AskAsync<T>(IActorRef target, object message, TimeSpan deadline, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await target.Ask<T>(message, deadline, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new EduVpnException(new ClientError(ClientErrorKind.Timeout,
+                $"the engine did not answer {message.GetType().Name} within {deadline.TotalSeconds:0} seconds"), Culture);
+        }
     }
 
     private static ServerId? IdOf(ServerType type, string identifier)
@@ -303,6 +360,14 @@ public sealed class EduVpnEngine : IAsyncDisposable
 
     private static T Expect<T>(object reply) where T : class =>
         reply as T ?? throw new InvalidOperationException($"The engine answered {reply.GetType().Name} where {typeof(T).Name} was expected");
+
+    /// <summary>An embedded engine's host has no console hooks: the application that embeds it decides when it stops.</summary>
+    private sealed class EmbeddedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 
     /// <summary>Hands state changes to a host callback (a channel or an event).</summary>
     private sealed class StateChangeBridge : ReceiveActor

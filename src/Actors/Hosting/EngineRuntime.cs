@@ -1,29 +1,20 @@
 using Akka.Actor;
-using Akka.Pattern;
+using Akka.Hosting;
 using EduVpnActors.Actors.Client;
 using EduVpnActors.Actors.Discovery;
-using EduVpnActors.Actors.Failover;
 using EduVpnActors.Actors.Http;
 using EduVpnActors.Actors.Servers;
 using EduVpnActors.Actors.Sessions;
-using EduVpnActors.Actors.Sessions.Tokens;
-using EduVpnActors.Actors.WireGuard;
 
 namespace EduVpnActors.Actors.Hosting;
 
-/// <summary>
-/// The engine's top-level actors in one actor system. The persistent ones sit behind a back-off
-/// supervisor so a journal failure (which stops a persistent actor) is retried instead of leaving a
-/// dead reference.
-/// </summary>
-public sealed class EngineRuntime : IDisposable
+/// <summary>The running engine: its actor system and its top-level actors, for hosts that send messages themselves.</summary>
+public sealed class EngineRuntime
 {
-    private EngineRuntime(ActorSystem system, EngineHttpClient http, ClientSettings clientSettings,
-        IActorRef discovery, IActorRef registry, IActorRef sessions, IActorRef client)
+    private EngineRuntime(ActorSystem system, EngineServices services, IActorRef discovery, IActorRef registry, IActorRef sessions, IActorRef client)
     {
         System = system;
-        Http = http;
-        ClientSettings = clientSettings;
+        Services = services;
         Discovery = discovery;
         Registry = registry;
         Sessions = sessions;
@@ -33,11 +24,14 @@ public sealed class EngineRuntime : IDisposable
     /// <summary>The actor system the engine runs in.</summary>
     public ActorSystem System { get; }
 
+    /// <summary>What the actors share (configuration, settings, HTTP client, clock).</summary>
+    public EngineServices Services { get; }
+
     /// <summary>The one HTTP client of the engine (https only, size caps, time-outs).</summary>
-    public EngineHttpClient Http { get; }
+    public EngineHttpClient Http => Services.Http;
 
     /// <summary>How configurations are asked for (<c>eduvpn.connection</c>).</summary>
-    public ClientSettings ClientSettings { get; }
+    public ClientSettings ClientSettings => Services.Client;
 
     /// <summary>The discovery cache (answers <c>GetServerList</c>, <c>SearchServers</c>, …).</summary>
     public IActorRef Discovery { get; }
@@ -51,34 +45,14 @@ public sealed class EngineRuntime : IDisposable
     /// <summary>The client flow (takes <c>IClientRequest</c>s: add, get config, cleanup, renew, remove).</summary>
     public IActorRef Client { get; }
 
-    /// <summary>
-    /// Starts the engine's actors in <paramref name="system"/>, configured from its HOCON.
-    /// <paramref name="tokenProtector"/> encrypts the stored OAuth tokens (null: <see cref="AesGcmTokenProtector"/>
-    /// with its key file in the data directory). <paramref name="failover"/> is how failover probes ping and
-    /// read the tunnel's received bytes (null: real ICMP and <c>/sys/class/net</c>; a host with its own tunnel
-    /// library passes its counter here).
-    /// </summary>
-    /// <exception cref="Persistence.StorageException"><see cref="Persistence.StorageProblemKind.TokenKeyDamaged"/>: the default protector's key file is not a key.</exception>
-    public static EngineRuntime Start(ActorSystem system, TimeProvider? time = null, ITokenProtector? tokenProtector = null, FailoverDependencies? failover = null)
+    /// <summary>The engine whose actors <see cref="ServiceCollectionExtensions.WithEduVpnEngine"/> registered in <paramref name="registry"/>.</summary>
+    /// <exception cref="MissingActorRegistryEntryException">The engine's actors did not start.</exception>
+    public static EngineRuntime From(ActorSystem system, IReadOnlyActorRegistry registry, EngineServices services)
     {
-        time ??= TimeProvider.System;
-        SchedulerWarmup.Start(system);
-        var config = system.Settings.Config;
-        var http = new EngineHttpClient(HttpPolicy.FromConfig(config, ClientIdentity.UserAgent(config)));
-        var discovery = system.ActorOf(Supervised(DiscoveryActor.Props(DiscoverySettings.FromConfig(config), http, time), "discovery-cache"), "discovery");
-        var registry = system.ActorOf(Supervised(ServerRegistryActor.Props(time), "server-registry"), "registry");
-        var sessions = system.ActorOf(Supervised(
-            ServerSessionsActor.Props(SessionSettings.FromConfig(config), http, tokenProtector ?? AesGcmTokenProtector.FromConfig(config), time),
-            "server-sessions"), "sessions");
-        var clientSettings = ClientSettings.FromConfig(config);
-        var client = system.ActorOf(ClientActor.Props(new ClientDependencies(discovery, registry, sessions, clientSettings, LoopbackFreePorts.Instance, time,
-            FailoverSettings.FromConfig(config), failover)), "client");
-        return new EngineRuntime(system, http, clientSettings, discovery, registry, sessions, client);
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(services);
+        return new EngineRuntime(system, services, registry.Get<DiscoveryActorKey>(), registry.Get<RegistryActorKey>(),
+            registry.Get<SessionsActorKey>(), registry.Get<ClientActorKey>());
     }
-
-    internal static Props Supervised(Props child, string childName) =>
-        BackoffSupervisor.Props(Backoff.OnStop(child, childName, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));
-
-    /// <inheritdoc/>
-    public void Dispose() => Http.Dispose();
 }

@@ -1,25 +1,14 @@
-using Akka.Actor;
 using Akka.Configuration;
 using EduVpnActors.Actors.Configuration;
 using EduVpnActors.Actors.Persistence;
 
 namespace EduVpnActors.Actors.Hosting;
 
-/// <summary>Creates the engine's <see cref="ActorSystem"/> on its SQLite database.</summary>
+/// <summary>The engine's actor system on its SQLite database: its name, and its storage checked and prepared before it starts.</summary>
 public static class EngineSystem
 {
     /// <summary>The name of the engine's actor system.</summary>
     public const string DefaultName = "eduvpn";
-
-    /// <summary>
-    /// Creates an actor system whose journal and snapshots live in <paramref name="dataDirectory"/>
-    /// (default: <see cref="DataDirectory.Default"/>). <paramref name="overrides"/> win over the HOCON defaults.
-    /// The storage is checked first (<see cref="StorageHealth.Check"/>): a damaged, locked, newer or
-    /// unreachable database stops the start with a <see cref="StorageException"/> and is left untouched.
-    /// </summary>
-    /// <exception cref="StorageException">The storage cannot be used; see <see cref="StorageException.Kind"/>.</exception>
-    public static ActorSystem Create(string? dataDirectory = null, Config? overrides = null, string name = DefaultName) =>
-        ActorSystem.Create(name, PrepareConfig(dataDirectory, overrides));
 
     /// <summary>
     /// Checks the storage in <paramref name="dataDirectory"/> (default: <see cref="DataDirectory.Default"/>),

@@ -1,25 +1,65 @@
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.Event;
 using Akka.Hosting;
+using Akka.Persistence.Sql.Hosting;
+using EduVpnActors.Actors.Configuration;
+using EduVpnActors.Actors.Persistence;
+using EduVpnActors.Actors.Client;
+using EduVpnActors.Actors.Discovery;
 using EduVpnActors.Actors.Facade;
+using EduVpnActors.Actors.Servers;
+using EduVpnActors.Actors.Sessions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace EduVpnActors.Actors.Hosting;
 
-/// <summary>Runs the engine inside a generic host (<c>Microsoft.Extensions.Hosting</c>) through Akka.Hosting.</summary>
+/// <summary>
+/// The engine's one boot path: Akka.Hosting with one extension per top-level actor, composed by
+/// <see cref="WithEduVpnEngine"/>. <see cref="AddEduVpnEngine(IServiceCollection, Action{EduVpnHostingOptions}?)"/>
+/// puts it in a host's generic host; <see cref="EduVpnEngine.Start"/> runs it in a private one.
+/// </summary>
 public static class ServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the engine: an actor system named <see cref="EngineSystem.DefaultName"/> started by Akka.Hosting's
-    /// <c>AddAkka</c> on the shipped HOCON defaults plus <see cref="EduVpnHostingOptions"/> (bound from the
-    /// <c>EduVpn</c> configuration section, then <paramref name="configure"/>). The engine's actors are in the
-    /// <see cref="ActorRegistry"/> under <see cref="DiscoveryActorKey"/>, <see cref="RegistryActorKey"/>,
-    /// <see cref="SessionsActorKey"/> and <see cref="ClientActorKey"/>; <see cref="EngineRuntime"/> and the
-    /// <see cref="EduVpnEngine"/> facade are singletons once the host has started. A storage problem makes
-    /// the host's start fail with a <see cref="Persistence.StorageException"/>.
+    /// The whole engine in an actor system: its HOCON, then the discovery cache, the server registry, the server
+    /// sessions and the client (each in the <see cref="ActorRegistry"/> under its key: <see cref="DiscoveryActorKey"/>,
+    /// <see cref="RegistryActorKey"/>, <see cref="SessionsActorKey"/>, <see cref="ClientActorKey"/>).
+    /// <paramref name="useMicrosoftLogging"/> routes Akka's log to <c>Microsoft.Extensions.Logging</c>; false keeps Akka's own loggers.
+    /// </summary>
+    public static AkkaConfigurationBuilder WithEduVpnEngine(this AkkaConfigurationBuilder builder, EngineServices services, bool useMicrosoftLogging = true)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(services);
+        var connectionString = EngineConfiguration.ConnectionString(services.Config);
+        builder.WithSqlPersistence(EnginePersistence.Journal(connectionString), EnginePersistence.Snapshots(connectionString));
+        // After the plugin's options: the engine's keys (e.g. its one writer) win over the plugin's defaults.
+        builder.AddHocon(services.Config, HoconAddMode.Prepend);
+        if (useMicrosoftLogging)
+        {
+            builder.ConfigureLoggers(loggers =>
+            {
+                loggers.LogLevel = Logging.LogLevelFor(services.Config.GetString("akka.loglevel", "INFO"));
+                loggers.LogConfigOnStart = services.Config.GetBoolean("akka.log-config-on-start", false);
+                loggers.ClearLoggers();
+                loggers.AddLoggerFactory();
+            });
+        }
+        // Before any actor starts a timer (see SchedulerWarmup).
+        builder.WithActors((system, _) => SchedulerWarmup.Start(system));
+        return builder
+            .WithDiscoveryCache(services)
+            .WithServerRegistry(services)
+            .WithServerSessions(services)
+            .WithClient(services);
+    }
+
+    /// <summary>
+    /// Adds the engine: an actor system named <see cref="EngineSystem.DefaultName"/> started by Akka.Hosting on the
+    /// shipped HOCON defaults plus <see cref="EduVpnHostingOptions"/> (bound from the <c>EduVpn</c> configuration
+    /// section, then <paramref name="configure"/>). <see cref="EngineRuntime"/> and the <see cref="EduVpnEngine"/>
+    /// facade are singletons once the host has started. A storage or configuration problem makes the host's start
+    /// fail (a <see cref="Persistence.StorageException"/> or a configuration error) before any actor starts.
     /// </summary>
     public static IServiceCollection AddEduVpnEngine(this IServiceCollection services, Action<EduVpnHostingOptions>? configure = null)
     {
@@ -32,115 +72,64 @@ public static class ServiceCollectionExtensions
                 options.Bind(configuration.GetSection(EduVpnHostingOptions.SectionName));
             }
             configure?.Invoke(options);
-            return new EngineHostingState(options);
+            return options;
         });
-        services.AddAkka(EngineSystem.DefaultName, (builder, sp) => ConfigureEngine(builder, sp.GetRequiredService<EngineHostingState>()));
-        services.AddHostedService<EngineStartVerification>();
-        services.AddSingleton(sp => sp.GetRequiredService<EngineHostingState>().RequireRuntime());
+        services.AddSingleton(sp => new PreparedEngine(() => EngineServices.Prepare(sp.GetRequiredService<EduVpnHostingOptions>())));
+        return services.AddEngineActors();
+    }
+
+    /// <summary>The engine on services prepared by the caller (<see cref="EduVpnEngine.Start"/>: storage checked before the host is built).</summary>
+    internal static IServiceCollection AddEduVpnEngine(this IServiceCollection services, EduVpnHostingOptions options, EngineServices prepared)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(new PreparedEngine(() => prepared));
+        return services.AddEngineActors();
+    }
+
+    private static IServiceCollection AddEngineActors(this IServiceCollection services)
+    {
+        // Runs while the host resolves its hosted services, before any of them starts: a StorageException from
+        // EngineServices.Prepare reaches the caller of the host's StartAsync unchanged, and no actor system is created.
+        services.AddAkka(EngineSystem.DefaultName, (builder, sp) =>
+            builder.WithEduVpnEngine(sp.GetRequiredService<PreparedEngine>().Services, sp.GetRequiredService<EduVpnHostingOptions>().UseMicrosoftLogging));
+        services.AddSingleton(sp => sp.GetRequiredService<PreparedEngine>().Started());
         services.AddSingleton(sp =>
         {
-            var state = sp.GetRequiredService<EngineHostingState>();
-            return EduVpnEngine.Attach(state.RequireRuntime(), state.Options.Culture());
+            // The services first: after a failed start this says why, instead of trying the actor system again.
+            var engine = sp.GetRequiredService<EngineServices>();
+            return EngineRuntime.From(sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<ActorRegistry>(), engine);
         });
+        services.AddSingleton(sp => EduVpnEngine.Attach(sp.GetRequiredService<EngineRuntime>(), sp.GetRequiredService<EduVpnHostingOptions>().Culture()));
         return services;
     }
 
-    private static void ConfigureEngine(AkkaConfigurationBuilder builder, EngineHostingState state)
+    /// <summary>The engine's services, prepared once: a failure is kept, so the host's start and every later use see the same one.</summary>
+    private sealed class PreparedEngine(Func<EngineServices> prepare) : IDisposable
     {
-        // Runs while the host resolves its hosted services, before any of them starts: a StorageException
-        // thrown here reaches the caller of the host's StartAsync unchanged, and no actor system is created.
-        var config = state.Config;
-        // The key file is read here too, so a damaged one is the same early StorageException rather than
-        // a failure inside the actor starter, after the actor system is up.
-        var tokenProtector = state.Options.TokenProtector ?? Sessions.Tokens.AesGcmTokenProtector.FromConfig(config);
-        builder.AddHocon(config, HoconAddMode.Prepend);
-        if (state.Options.UseMicrosoftLogging)
+        private readonly Lazy<EngineServices> _services = new(prepare);
+
+        /// <summary>The services; throws the preparation's failure (e.g. a StorageException) as it is.</summary>
+        public EngineServices Services => _services.Value;
+
+        /// <summary>The services of an engine that started; a host that asks after a failed start learns why.</summary>
+        public EngineServices Started()
         {
-            builder.ConfigureLoggers(loggers =>
+            try
             {
-                loggers.LogLevel = Logging.LogLevelFor(config.GetString("akka.loglevel", "INFO"));
-                loggers.LogConfigOnStart = config.GetBoolean("akka.log-config-on-start", false);
-                loggers.ClearLoggers();
-                loggers.AddLoggerFactory();
-            });
-        }
-        builder.WithActors((system, registry) =>
-        {
-            var runtime = EngineRuntime.Start(system, state.Options.Time, tokenProtector, state.Options.Failover);
-            registry.Register<DiscoveryActorKey>(runtime.Discovery);
-            registry.Register<RegistryActorKey>(runtime.Registry);
-            registry.Register<SessionsActorKey>(runtime.Sessions);
-            registry.Register<ClientActorKey>(runtime.Client);
-            state.Runtime = runtime;
-        });
-    }
-
-    /// <summary>What the registration shares between the hosted services and the factories.</summary>
-    private sealed class EngineHostingState(EduVpnHostingOptions options) : IDisposable
-    {
-        private readonly Lazy<Config> _config = new(() => EngineSystem.PrepareConfig(options.DataDirectory, options.ToOverrides()));
-
-        public EduVpnHostingOptions Options { get; } = options;
-
-        /// <summary>The storage checked and prepared, and the full HOCON (once; a failure is kept).</summary>
-        public Config Config => _config.Value;
-
-        private volatile EngineRuntime? _runtime;
-
-        /// <summary>Set on an actor-system thread by the actor starter, read by the factories.</summary>
-        public EngineRuntime? Runtime
-        {
-            get => _runtime;
-            set => _runtime = value;
+                return _services.Value;
+            }
+            catch (Exception e)
+            {
+                throw new InvalidOperationException($"The eduVPN engine has not started: {e.Message}", e);
+            }
         }
 
-        public EngineRuntime RequireRuntime() =>
-            Runtime ?? throw new InvalidOperationException("The eduVPN engine has not started: start the host first (its log says why a start failed).");
-
-        public void Dispose() => Runtime?.Dispose();
-    }
-
-    /// <summary>Makes the host's start fail when the engine's actors did not start (Akka.Hosting may only log that).</summary>
-    private sealed class EngineStartVerification(EngineHostingState state) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken)
+        public void Dispose()
         {
-            state.RequireRuntime();
-            return Task.CompletedTask;
+            if (_services.IsValueCreated)
+            {
+                _services.Value.Dispose();
+            }
         }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
-}
-
-/// <summary>Key of the discovery actor in the <see cref="ActorRegistry"/>.</summary>
-public sealed class DiscoveryActorKey
-{
-    private DiscoveryActorKey()
-    {
-    }
-}
-
-/// <summary>Key of the server registry actor in the <see cref="ActorRegistry"/>.</summary>
-public sealed class RegistryActorKey
-{
-    private RegistryActorKey()
-    {
-    }
-}
-
-/// <summary>Key of the server sessions actor in the <see cref="ActorRegistry"/>.</summary>
-public sealed class SessionsActorKey
-{
-    private SessionsActorKey()
-    {
-    }
-}
-
-/// <summary>Key of the client actor (the front door for messages) in the <see cref="ActorRegistry"/>.</summary>
-public sealed class ClientActorKey
-{
-    private ClientActorKey()
-    {
     }
 }

@@ -76,7 +76,7 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
         }));
         Command<RefreshRejected>(m => OnStep(m.JobId, job =>
         {
-            _log.Info("Session {0}: the server no longer accepts the refresh token; the tokens are dropped", _server);
+            _log.Info("Session {Server}: the server no longer accepts the refresh token; the tokens are dropped", _server);
             DropTokens(() => Advance(job));
         }));
         Command<CallbackArrived>(m => OnStep(m.JobId, job => OnCallback(job, m.Outcome)));
@@ -84,7 +84,7 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
             $"No authorization arrived within {_settings.CallbackTimeout.TotalSeconds:0} seconds."))));
         Command<ApiAnswered>(m => OnStep(m.JobId, job => OnApiAnswer(job, m.Response)));
         Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning("Session {0}: could not delete old token events: {1}", _server, f.Cause.GetType().Name));
+        Command<DeleteMessagesFailure>(f => _log.Warning("Session {Server}: could not delete old token events: {Error}", _server, f.Cause.GetType().Name));
     }
 
     /// <summary>The actor's timers (set by Akka).</summary>
@@ -125,7 +125,7 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
                 }
                 else
                 {
-                    _log.Debug("Session {0}: a cancel found no interactive request {1} to stop", _server, cancel.RequestId);
+                    _log.Debug("Session {Server}: a cancel found no interactive request {RequestId} to stop", _server, cancel.RequestId);
                 }
                 return;
         }
@@ -288,7 +288,7 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
         job.AuthorizationServer = authServer;
         Pipe(job, job.Listener.Result, outcome => new CallbackArrived(job.Id, outcome));
         Timers.StartSingleTimer(CallbackTimerKey, new CallbackTimedOut(job.Id), _settings.CallbackTimeout);
-        _log.Info("Session {0}: waiting for the user to authorize in the browser (callback on {1})", _server, job.Listener.RedirectUri);
+        _log.Info("Session {Server}: waiting for the user to authorize in the browser (callback on {RedirectUri})", _server, job.Listener.RedirectUri);
         job.Requester.Tell(new AuthorizationUrlReady(envelope.Request.RequestId, _server, request.Url));
     }
 
@@ -349,7 +349,7 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
         }
         catch (Exception e) when (e is TokenProtectionException or System.Text.Json.JsonException)
         {
-            _log.Warning("Session {0}: the stored tokens cannot be read ({1}); a new authorization will be needed", _server, e.Message);
+            _log.Warning("Session {Server}: the stored tokens cannot be read ({Reason}); a new authorization will be needed", _server, e.Message);
             return null;
         }
     }
@@ -370,12 +370,12 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
         if (failure.ServerMessage is { } said)
         {
             // Client rule 32: the server's own words are logged for support (as data; never branched on).
-            _log.Warning("Session {Server}: {Request} failed: {Kind} ({Message}); the server said: {ServerMessage}",
+            _log.Warning("Session {Server}: {Request} failed: {Kind} ({Reason}); the server said: {ServerMessage}",
                 _server, job.Envelope.Request.GetType().Name, failure.Kind, failure.Message, said);
         }
         else
         {
-            _log.Info("Session {0}: {1} failed: {2} ({3})", _server, job.Envelope.Request.GetType().Name, failure.Kind, failure.Message);
+            _log.Info("Session {Server}: {Request} failed: {Kind} ({Reason})", _server, job.Envelope.Request.GetType().Name, failure.Kind, failure.Message);
         }
         Finish(job, job.Envelope.Request is ReleaseConfig release
             ? new ConfigReleased(release.RequestId, false)

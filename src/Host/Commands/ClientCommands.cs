@@ -22,8 +22,8 @@ internal static class ClientCommands
         Description = "The server: its URL, its organization id (Secure Internet), or its number in `list`.",
     };
 
-    private static readonly Option<string?> ProfileOption = new("--profile") { Description = "Answer the profile question with this profile id." };
-    private static readonly Option<string?> LocationOption = new("--location") { Description = "Answer the location question with this country code." };
+    private static readonly Option<string?> ProfileOption = new("--profile") { Description = "Use (and remember) this profile id; a live configuration of another profile is released first." };
+    private static readonly Option<string?> LocationOption = new("--location") { Description = "Use (and remember) this Secure Internet location (country code)." };
 
     public static IEnumerable<Command> All() =>
         [Add(), List(), Connect(), Status(), Renew(), Profile(), Location(), Disconnect(), Remove()];
@@ -92,7 +92,8 @@ internal static class ClientCommands
         {
             var server = await ResolveAsync(engine, parse.GetValue(ServerArgument)!, ct);
             using var questions = HostQuestions.Follow(engine, parse, json, ct);
-            var got = await engine.GetConfigAsync(server, parse.GetValue(tcp), parse.GetValue(startup), ct);
+            // --profile/--location choose (and remember) for this connect, over a remembered choice (as `profile`/`location` would).
+            var got = await engine.GetConfigAsync(server, parse.GetValue(tcp), parse.GetValue(startup), parse.GetValue(ProfileOption), parse.GetValue(LocationOption), ct);
             var file = parse.GetValue(output);
             if (file is not null)
             {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using Akka.Actor;
+using EduVpnActors.Actors.Api;
 using EduVpnActors.Actors.Configuration;
 using EduVpnActors.Actors.Failover;
 using EduVpnActors.Messages.Failover;
@@ -139,7 +140,19 @@ internal static class ProbeCommand
     {
         if (text.Contains('/', StringComparison.Ordinal))
         {
-            return GatewayCalculator.TryCalculate(text, out gateway, out error);
+            // The same first-host rule (and the same strict CIDR parsing) as the engine's failover gateway.
+            try
+            {
+                gateway = Gateway.Calculate(text);
+                error = null;
+                return true;
+            }
+            catch (ApiException e)
+            {
+                gateway = null;
+                error = e.Message;
+                return false;
+            }
         }
         error = IPAddress.TryParse(text, out gateway) ? null : $"'{text}' is neither an IP address nor a CIDR";
         return error is null;

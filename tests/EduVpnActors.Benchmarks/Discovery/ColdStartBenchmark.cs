@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Akka.Actor;
 using Akka.Configuration;
-using EduVpnActors.Actors.Hosting;
+using EduVpnActors.Actors.Facade;
 using EduVpnActors.Messages.Discovery;
 using EduVpnActors.TestServer;
 
@@ -70,11 +70,9 @@ internal static class ColdStartBenchmark
     private static async Task<(DiscoverySource Source, double Milliseconds)> FirstAnswerAsync(string dataDirectory, Config overrides)
     {
         var clock = Stopwatch.StartNew();
-        var system = EngineSystem.Create(dataDirectory, overrides, "coldstart");
-        using var runtime = EngineRuntime.Start(system);
-        var answer = await runtime.Discovery.Ask<ServerListResponse>(new GetServerList(AllowRefresh: false), TimeSpan.FromSeconds(60));
+        await using var engine = EduVpnEngine.Start(new EduVpnEngineOptions(dataDirectory, overrides));
+        var answer = await engine.Runtime.Discovery.Ask<ServerListResponse>(new GetServerList(AllowRefresh: false), TimeSpan.FromSeconds(60));
         var elapsed = clock.Elapsed.TotalMilliseconds;
-        await system.Terminate();
         return (answer.Status.Source, elapsed);
     }
 }

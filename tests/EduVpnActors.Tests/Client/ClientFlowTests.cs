@@ -6,6 +6,8 @@ using EduVpnActors.Messages.Sessions;
 using EduVpnActors.TestServer;
 using static EduVpnActors.Messages.Connection.ConnectionState;
 
+using EduVpnActors.Tests.Support;
+
 namespace EduVpnActors.Tests.Client;
 
 /// <summary>
@@ -115,6 +117,8 @@ public sealed class ClientFlowTests : ClientFlowTestBase
         Assert.NotNull(added.LastAuthorizedAt);
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(15));
         Assert.Equal(1, Lab.Logins);
+        // The lab reads the state stream on its own task: the last change may still be on its way to it.
+        await Eventually.HoldsAsync(() => Lab.StatesOf(Lab.Institute).Count >= 5, Wait, "the lab never saw the last state");
         Assert.Equal([AddingServer, Main, AddingServer, OAuthStarted, Main], Lab.StatesOf(Lab.Institute));
     }
 

@@ -219,7 +219,8 @@ public sealed class ServerConnectionActorTests : Akka.TestKit.Xunit2.TestKit
         StartClient();
         _client.Tell(new SetProfile("set-1", Server, "two"));
         var records = _registry.ExpectMsg<GetServerRecords>(Long);
-        var connection = _registry.LastSender;
+        // The operation's own actor asks the registry; the connection is its parent.
+        var connection = FirstConnection();
         Watch(connection);
         _registry.Reply(new ServerRecords(records.RequestId, [], null));
 
@@ -407,8 +408,10 @@ public sealed class ServerConnectionActorTests : Akka.TestKit.Xunit2.TestKit
         var records = _registry.ExpectMsg<GetServerRecords>(Long);
         _registry.Reply(new ServerRecords(records.RequestId, [Record()], null));
         ExpectMsg<CurrentConnectionState>(Long);
-        return Sys.ActorSelection(_client.Path / "connection-1").ResolveOne(Long).GetAwaiter().GetResult();
+        return FirstConnection();
     }
+
+    private IActorRef FirstConnection() => Sys.ActorSelection(_client.Path / "connection-1").ResolveOne(Long).GetAwaiter().GetResult();
 
     private ConnectionStateChanged WaitForState(ConnectionState state) =>
         _states.FishForMessage<ConnectionStateChanged>(c => c.To == state && c.From != c.To, Long);

@@ -96,7 +96,7 @@ public sealed class TextFormatFuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Cidr_GeneratedInputs_GatewayOrTypedError_AndBothCalculatorsAgree()
+    public void Cidr_GeneratedInputs_GatewayOrTypedError()
     {
         var seeds = new[] { "10.10.10.130/25", "fd00:4242:4242:4242::5/64", "10.0.0.1/32", "192.168.0.1/24, fd00::1/64" }
             .Select(Encoding.UTF8.GetBytes).ToArray();
@@ -107,9 +107,7 @@ public sealed class TextFormatFuzzTests(ITestOutputHelper output)
             return new FuzzInput(FuzzOrigin.Structured, "cidr", Encoding.UTF8.GetBytes(string.Join(r.Next(3) == 0 ? ", " : ",", entries)));
         });
         var inputs = FuzzGen.Mix(FuzzGen.RandomBytes(64), FuzzGen.Mutations(seeds), structured);
-        var disagreements = 0;
-
-        var counts = FuzzRunner.Run(output, "Gateway.Calculate / FromAddressLine + GatewayCalculator.TryCalculate", inputs, input =>
+        var counts = FuzzRunner.Run(output, "Gateway.Calculate / FromAddressLine", inputs, input =>
         {
             var text = input.Text;
             IPAddress? strict = null;
@@ -119,18 +117,6 @@ public sealed class TextFormatFuzzTests(ITestOutputHelper output)
             }
             catch (ApiException e) when (e.Kind is ApiErrorKind.InvalidCidr or ApiErrorKind.GatewayOutsideNetwork)
             {
-            }
-            var lenient = GatewayCalculator.TryCalculate(text, out var gateway, out var error);
-            Assert.True(lenient ? gateway is not null && error is null : gateway is null && error is not null);
-            if (strict is not null)
-            {
-                // Every CIDR the strict parser takes, the failover calculator takes too, with the same gateway.
-                Assert.True(lenient, $"GatewayCalculator refused '{text}' that Gateway accepted");
-                Assert.Equal(strict, gateway);
-            }
-            else if (lenient)
-            {
-                disagreements++;
             }
             try
             {
@@ -142,7 +128,6 @@ public sealed class TextFormatFuzzTests(ITestOutputHelper output)
             return strict is not null;
         }, _ => false);
 
-        output.WriteLine($"  inputs only the lenient GatewayCalculator accepted (e.g. leading zeros): {disagreements}");
         Assert.True(counts.Accepted > 0);
     }
 

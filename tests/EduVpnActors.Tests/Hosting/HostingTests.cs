@@ -1,10 +1,14 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.Hosting;
+using EduVpnActors.Actors.Client;
+using EduVpnActors.Actors.Discovery;
 using EduVpnActors.Actors.Facade;
 using EduVpnActors.Actors.Failover;
 using EduVpnActors.Actors.Hosting;
 using EduVpnActors.Actors.Persistence;
+using EduVpnActors.Actors.Servers;
+using EduVpnActors.Actors.Sessions;
 using EduVpnActors.Actors.Sessions.Tokens;
 using EduVpnActors.Messages.Connection;
 using EduVpnActors.Messages.Discovery;

@@ -26,7 +26,7 @@ public sealed class EngineStorageStartTests(ITestOutputHelper output) : IDisposa
         StorageFiles.Scribble(path, 0, 100);
         var damaged = File.ReadAllBytes(path);
 
-        var error = Assert.Throws<StorageException>(() => EngineSystem.Create(_dir.Path, Offline()));
+        var error = Assert.Throws<StorageException>(() => EduVpnEngine.Start(new EduVpnEngineOptions(_dir.Path, Offline())));
 
         Assert.Equal(StorageProblemKind.Corrupt, error.Kind);
         Assert.Equal(path, error.DatabasePath);
@@ -45,7 +45,7 @@ public sealed class EngineStorageStartTests(ITestOutputHelper output) : IDisposa
         Assert.True(StorageFiles.Execute(path, "UPDATE journal SET manifest = 'discovery-list-accepted.v9', deleted = 0") > 0);
         var rows = StorageFiles.Scalar(path, "SELECT COUNT(*) FROM journal");
 
-        var error = Assert.Throws<StorageException>(() => EngineSystem.Create(_dir.Path, Offline()));
+        var error = Assert.Throws<StorageException>(() => EduVpnEngine.Start(new EduVpnEngineOptions(_dir.Path, Offline())));
 
         Assert.Equal(StorageProblemKind.NewerVersion, error.Kind);
         Assert.Contains("discovery-list-accepted.v9", error.Message, StringComparison.Ordinal);
@@ -66,7 +66,7 @@ public sealed class EngineStorageStartTests(ITestOutputHelper output) : IDisposa
         var (persistenceId, sequenceNr, manifest) = StorageFiles.Damage(path, table, "randomblob(48)");
         var damaged = File.ReadAllBytes(path);
 
-        var error = Assert.Throws<StorageException>(() => EngineSystem.Create(_dir.Path, Offline()));
+        var error = Assert.Throws<StorageException>(() => EduVpnEngine.Start(new EduVpnEngineOptions(_dir.Path, Offline())));
 
         Assert.Equal(StorageProblemKind.Corrupt, error.Kind);
         Assert.Equal(path, error.DatabasePath);
@@ -86,7 +86,7 @@ public sealed class EngineStorageStartTests(ITestOutputHelper output) : IDisposa
         var file = Path.Combine(_dir.Path, "file");
         File.WriteAllText(file, "x");
 
-        var error = Assert.Throws<StorageException>(() => EngineSystem.Create(Path.Combine(file, "data"), Offline()));
+        var error = Assert.Throws<StorageException>(() => EduVpnEngine.Start(new EduVpnEngineOptions(Path.Combine(file, "data"), Offline())));
 
         Assert.Equal(StorageProblemKind.Unavailable, error.Kind);
         Assert.False(error.CanMoveAside);
@@ -102,14 +102,13 @@ public sealed class EngineStorageStartTests(ITestOutputHelper output) : IDisposa
             command.CommandText = "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; DELETE FROM journal WHERE 0;";
             command.ExecuteNonQuery();
 
-            var error = Assert.Throws<StorageException>(() => EngineSystem.Create(_dir.Path, Offline()));
+            var error = Assert.Throws<StorageException>(() => EduVpnEngine.Start(new EduVpnEngineOptions(_dir.Path, Offline())));
 
             Assert.Equal(StorageProblemKind.Locked, error.Kind);
             Assert.False(error.CanMoveAside);
         }
 
-        var system = EngineSystem.Create(_dir.Path, Offline());
-        await system.Terminate();
+        await EduVpnEngine.Start(new EduVpnEngineOptions(_dir.Path, Offline())).DisposeAsync();
     }
 
     [Fact]
@@ -139,8 +138,7 @@ public sealed class EngineStorageStartTests(ITestOutputHelper output) : IDisposa
     {
         try
         {
-            var system = EngineSystem.Create(_dir.Path, Offline());
-            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            EduVpnEngine.Start(new EduVpnEngineOptions(_dir.Path, Offline())).DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(10));
             return null;
         }
         catch (StorageException e)
@@ -185,35 +183,19 @@ public sealed class EngineStorageStartTests(ITestOutputHelper output) : IDisposa
     {
         await StorageFiles.CreatePopulatedAsync(_dir.Path);
 
-        var system = EngineSystem.Create(_dir.Path, Offline());
-        using var runtime = EngineRuntime.Start(system);
-        try
-        {
-            var response = await runtime.Discovery.Ask<ServerListResponse>(new GetServerList(AllowRefresh: false), TimeSpan.FromSeconds(30));
-            Assert.Equal(DiscoverySource.Cache, response.Status.Source);
-        }
-        finally
-        {
-            await system.Terminate();
-        }
+        await using var engine = EduVpnEngine.Start(new EduVpnEngineOptions(_dir.Path, Offline()));
+        var response = await engine.Runtime.Discovery.Ask<ServerListResponse>(new GetServerList(AllowRefresh: false), TimeSpan.FromSeconds(30));
+        Assert.Equal(DiscoverySource.Cache, response.Status.Source);
     }
 
     public void Dispose() => _dir.Dispose();
 
     private async Task AssertStartsAndAnswersFromBundledAsync()
     {
-        var system = EngineSystem.Create(_dir.Path, Offline());
-        using var runtime = EngineRuntime.Start(system);
-        try
-        {
-            var response = await runtime.Discovery.Ask<ServerListResponse>(new GetServerList(), TimeSpan.FromSeconds(30));
-            Assert.Equal(DiscoverySource.Bundled, response.Status.Source);
-            Assert.NotEmpty(response.List.Servers);
-        }
-        finally
-        {
-            await system.Terminate();
-        }
+        await using var engine = EduVpnEngine.Start(new EduVpnEngineOptions(_dir.Path, Offline()));
+        var response = await engine.Runtime.Discovery.Ask<ServerListResponse>(new GetServerList(), TimeSpan.FromSeconds(30));
+        Assert.Equal(DiscoverySource.Bundled, response.Status.Source);
+        Assert.NotEmpty(response.List.Servers);
     }
 
     /// <summary>Discovery pointed at a closed loopback port: every fetch fails fast with a network error.</summary>

@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using EduVpnActors.Actors.Configuration;
+using EduVpnActors.Actors.Persistence;
 
 namespace EduVpnActors.Tests.Support;
 
@@ -7,6 +8,10 @@ namespace EduVpnActors.Tests.Support;
 internal static class EngineTestConfig
 {
     /// <summary>The production configuration on a SQLite database in <paramref name="dataDirectory"/>, plus <paramref name="hocon"/>.</summary>
-    public static Config OnSqlite(string dataDirectory, string hocon = "") =>
-        EngineConfiguration.ForDataDirectory(dataDirectory, ConfigurationFactory.ParseString(hocon));
+    public static Config OnSqlite(string dataDirectory, string hocon = "")
+    {
+        var config = EngineConfiguration.ForDataDirectory(dataDirectory, ConfigurationFactory.ParseString(hocon));
+        // What the boot path adds through the plugin's hosting options, for an actor system built without it.
+        return config.WithFallback(EnginePersistence.ToConfig(EngineConfiguration.ConnectionString(config)));
+    }
 }

@@ -1,7 +1,8 @@
+using Akka.Configuration;
 using System.Text;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
-using EduVpnActors.Actors.Hosting;
+using EduVpnActors.Actors.Facade;
 using EduVpnActors.Actors.Servers;
 using EduVpnActors.Messages.Common;
 using EduVpnActors.Messages.Servers;
@@ -225,18 +226,16 @@ public sealed class ServerRegistryActorTests : TestKit, IAsyncLifetime
     public async Task EngineRuntime_StartsTheRegistryBehindItsSupervisor()
     {
         const string hocon = "eduvpn.discovery.base-url = \"https://127.0.0.1:9/\"";
-        await RunSystemAsync(async system =>
+        await using (var engine = EduVpnEngine.Start(new EduVpnEngineOptions(_dataDir.Path, ConfigurationFactory.ParseString(hocon), Time: _time)))
         {
-            using var runtime = EngineRuntime.Start(system, _time);
-            await Ask<ServerRecordAdded>(runtime.Registry, AddCustom("a"));
-            return 0;
-        }, hocon);
+            await Ask<ServerRecordAdded>(engine.Runtime.Registry, AddCustom("a"));
+        }
 
-        var after = await RunSystemAsync(async system =>
+        ServerRecords after;
+        await using (var engine = EduVpnEngine.Start(new EduVpnEngineOptions(_dataDir.Path, ConfigurationFactory.ParseString(hocon), Time: _time)))
         {
-            using var runtime = EngineRuntime.Start(system, _time);
-            return await Ask<ServerRecords>(runtime.Registry, new GetServerRecords("q"));
-        }, hocon);
+            after = await Ask<ServerRecords>(engine.Runtime.Registry, new GetServerRecords("q"));
+        }
 
         Assert.Equal(Custom, Assert.Single(after.Servers).Id);
     }
