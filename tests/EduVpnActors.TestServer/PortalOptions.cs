@@ -20,6 +20,12 @@ public sealed record PortalProfile(string ProfileId, string DisplayName, IReadOn
     /// <summary>When false, <c>/info</c> omits <c>vpn_proto_transport_list</c> (servers before 3.x).</summary>
     public bool ListTransports { get; init; } = true;
 
+    /// <summary>
+    /// A language map configured as the display name. vpn-user-portal 3.x refuses it: <c>/info</c> then
+    /// answers 500 <c>{"error": "key \"displayName\" not of type string"}</c> (server-behaviour.md).
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? DisplayNameTranslations { get; init; }
+
     public bool DefaultGateway { get; init; } = true;
 
     public IReadOnlyList<string> DnsSearchDomainList { get; init; } = [];

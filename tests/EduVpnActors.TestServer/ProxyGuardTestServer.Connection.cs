@@ -155,8 +155,9 @@ public sealed partial class ProxyGuardTestServer
                     if (frame.Length > 0)
                     {
                         frame.CopyTo(scratch);
-                        udp.Send(scratch.AsSpan(0, (int)frame.Length));
+                        // Counted before sending: the echo may reach the client before this line runs again.
                         Interlocked.Increment(ref _framesToUdp);
+                        udp.Send(scratch.AsSpan(0, (int)frame.Length));
                     }
                 }
                 input.AdvanceTo(buffer.Start, buffer.End);

@@ -42,6 +42,7 @@ public static class ErrorTexts
         typeof(SignatureErrorKind),
         typeof(DiscoveryWarningKind),
         typeof(HttpErrorKind),
+        typeof(TransportFailureKind),
         typeof(ProbeErrorKind),
         typeof(StorageProblemKind),
         typeof(ProxyGuardErrorKind),

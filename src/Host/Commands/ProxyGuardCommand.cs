@@ -11,6 +11,9 @@ using EduVpnActors.Actors.ProxyGuard;
 using EduVpnActors.Actors.ProxyGuard.Handshake;
 using EduVpnActors.Messages.ProxyGuard;
 
+using EduVpnActors.Actors.Display;
+using EduVpnActors.Host.Output;
+
 namespace EduVpnActors.Host.Commands;
 
 /// <summary>
@@ -223,8 +226,9 @@ internal static class ProxyGuardCommand
 
         private void Line(string text)
         {
-            var writer = json ? Console.Error : Console.Out;
-            writer.WriteLine("proxyguard: " + text);
+            // The real stdout (other console writes are log lines); a server's words shown as data, never as escapes.
+            var writer = json ? Console.Error : HostConsole.Stdout;
+            writer.WriteLine("proxyguard: " + TerminalText.Escape(text));
             writer.Flush();
         }
     }

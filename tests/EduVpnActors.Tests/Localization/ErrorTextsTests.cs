@@ -31,6 +31,7 @@ public sealed class ErrorTextsTests
         typeof(SignatureErrorKind),
         typeof(DiscoveryWarningKind),
         typeof(HttpErrorKind),
+        typeof(TransportFailureKind),
         typeof(ProbeErrorKind),
         typeof(ClientErrorKind),
         typeof(StorageProblemKind),

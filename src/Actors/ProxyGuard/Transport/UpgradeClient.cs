@@ -76,7 +76,8 @@ internal static class UpgradeClient
         };
         if (extraRoot is not null)
         {
-            options.RemoteCertificateValidationCallback = (_, certificate, _, errors) => EngineHttpClient.ValidateWithExtraRoot(certificate, errors, extraRoot);
+            // The engine's one trust rule (only an unknown root may be forgiven, for the configured one); a refusal throws.
+            options.RemoteCertificateValidationCallback = (_, certificate, chain, errors) => TransportFailures.CheckCertificate(certificate, chain, errors, extraRoot);
         }
         try
         {
