@@ -60,6 +60,8 @@ internal sealed class HostEngine : IAsyncDisposable
             }
             // Later files win over earlier ones (as with the former EduVpnEngine.Start overrides).
             hocon.AddRange((parse.GetValue(HostCommands.ConfigOption) ?? []).Select(file => File.ReadAllText(file.FullName)));
+            // In the console host --wait decides (it has a default), over any --config file.
+            hocon.Add(LockWaitHocon(parse));
             options.Hocon = string.Join('\n', hocon);
         });
         var host = builder.Build();
@@ -81,6 +83,20 @@ internal sealed class HostEngine : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>--wait: how long a command waits for another engine to release the data directory.</summary>
+    public static TimeSpan LockWaitOf(ParseResult parse)
+    {
+        var seconds = parse.GetValue(HostCommands.WaitOption);
+        if (!double.IsFinite(seconds) || seconds < 0 || seconds > TimeSpan.MaxValue.TotalSeconds / 2)
+        {
+            throw new ArgumentException($"--wait must be a number of seconds, 0 or more, not {seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        }
+        return TimeSpan.FromSeconds(seconds);
+    }
+
+    private static string LockWaitHocon(ParseResult parse) =>
+        $"{Actors.Persistence.EngineStorage.LockWaitKey} = {(long)LockWaitOf(parse).TotalMilliseconds}ms";
 
     public static string DataDirectoryOf(ParseResult parse) =>
         parse.GetValue(HostCommands.DataDirOption)?.FullName ?? DataDirectory.Default();

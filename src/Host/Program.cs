@@ -22,7 +22,8 @@ catch (StorageException e)
     {
         AnsiConsole.MarkupLine("Run [bold]eduvpn-actors repair --move-aside[/] to keep the damaged file aside and start fresh.");
     }
-    return 4;
+    // [storage] 5: another engine held the data directory for longer than --wait (documented in the README).
+    return e.Kind == StorageProblemKind.DataDirectoryInUse ? 5 : 4;
 }
 catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or Akka.Configuration.ConfigurationException)
 {

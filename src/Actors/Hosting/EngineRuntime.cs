@@ -62,6 +62,8 @@ public sealed class EngineRuntime : IDisposable
     public static EngineRuntime Start(ActorSystem system, TimeProvider? time = null, ITokenProtector? tokenProtector = null, FailoverDependencies? failover = null)
     {
         time ??= TimeProvider.System;
+        // [storage] the data directory lock taken when the storage was prepared ends with this system.
+        Persistence.EngineLocks.ReleaseWhenTerminated(system);
         SchedulerWarmup.Start(system);
         var config = system.Settings.Config;
         var http = new EngineHttpClient(HttpPolicy.FromConfig(config, ClientIdentity.UserAgent(config)));

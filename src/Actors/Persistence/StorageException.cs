@@ -21,11 +21,16 @@ public enum StorageProblemKind
     /// starts with a new key; the stored sign-ins cannot be read with it, so each server is authorized again.
     /// </summary>
     TokenKeyDamaged,
+    /// <summary>
+    /// Another engine (another process, or another engine in this one) holds the data directory's lock; see
+    /// <see cref="StorageException.HolderProcessId"/>. Retry once it has stopped.
+    /// </summary>
+    DataDirectoryInUse,
 }
 
 /// <summary>
 /// The engine refused to start on its storage. Nothing was changed or deleted: the host may show the
-/// message, retry (<see cref="StorageProblemKind.Locked"/>), fix permissions, or move the damaged
+/// message, retry (<see cref="StorageProblemKind.Locked"/>, <see cref="StorageProblemKind.DataDirectoryInUse"/>), fix permissions, or move the damaged
 /// database aside with <see cref="StorageHealth.MoveAside"/> and start fresh.
 /// </summary>
 public sealed class StorageException : Exception
@@ -46,6 +51,9 @@ public sealed class StorageException : Exception
     /// or the token key file for <see cref="StorageProblemKind.TokenKeyDamaged"/>.
     /// </summary>
     public string? DatabasePath { get; }
+
+    /// <summary>For <see cref="StorageProblemKind.DataDirectoryInUse"/>: the process id of the engine holding the data directory, where known.</summary>
+    public int? HolderProcessId { get; init; }
 
     /// <summary>Whether moving the file aside is a way out (damaged or from a newer version; not a lock or permissions).</summary>
     public bool CanMoveAside =>

@@ -53,6 +53,16 @@ public static class StorageHealth
     }
 
     /// <summary>
+    /// Only the directory part of <see cref="Check"/> (is it a directory, or can it be created; is it writable):
+    /// null when it can hold the database. Touches no database.
+    /// </summary>
+    internal static StorageHealthResult? CheckDirectoryOf(string dataDirectory, string databaseFileName)
+    {
+        var directory = Path.GetFullPath(dataDirectory);
+        return CheckDirectory(directory, Path.Combine(directory, databaseFileName));
+    }
+
+    /// <summary>
     /// Renames the database (and its <c>-wal</c>, <c>-shm</c>, <c>-journal</c> companions) to
     /// <c>&lt;name&gt;.damaged-&lt;UTC timestamp&gt;</c> in the same directory, so the engine starts on a fresh
     /// database while the old one is kept for support. Returns the new path of the database.

@@ -97,7 +97,7 @@ public sealed class HostingTests : IAsyncLifetime
     [Fact]
     public async Task GenericHost_DamagedDatabase_StartFailsWithStorageException()
     {
-        Directory.CreateDirectory(_dataDirectory.Path);
+        _dataDirectory.Create();
         await File.WriteAllTextAsync(Path.Combine(_dataDirectory.Path, "eduvpn-actors.db"), "this is not a SQLite database, just text of some length to be read");
         using var host = BuildHost();
 
@@ -110,7 +110,7 @@ public sealed class HostingTests : IAsyncLifetime
     [Fact]
     public async Task GenericHost_DamagedTokenKeyFile_StartFailsWithStorageExceptionNamingTheKeyFile()
     {
-        Directory.CreateDirectory(_dataDirectory.Path);
+        _dataDirectory.Create();
         var keyPath = Path.Combine(_dataDirectory.Path, "session-tokens.key");
         await File.WriteAllBytesAsync(keyPath, new byte[7]);
         using var host = BuildHost(hostProtector: false);

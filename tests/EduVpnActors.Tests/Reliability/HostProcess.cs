@@ -44,13 +44,20 @@ internal sealed class HostProcess
     /// <summary>The host's dll: next to the repository's Host build output of the same configuration.</summary>
     public static string HostDll { get; } = FindHostDll();
 
+    /// <summary>When false, authorization URLs are counted but nobody logs in (the command waits for the callback).</summary>
+    public bool LogsIn { get; init; } = true;
+
     /// <summary>Logins completed by the browser (the callback was followed).</summary>
     public int Logins => _logins;
 
     private int _logins;
 
-    /// <summary>Runs one command; kills it after <paramref name="killAfter"/> when it is still running.</summary>
-    public async Task<HostRun> RunAsync(IReadOnlyList<string> command, TimeSpan? killAfter, TimeSpan timeout)
+    /// <summary>
+    /// Runs one command; kills it after <paramref name="killAfter"/> or when <paramref name="kill"/> is cancelled,
+    /// when it is still running. <paramref name="asked"/> gets the process id once it prints an authorization URL.
+    /// </summary>
+    public async Task<HostRun> RunAsync(IReadOnlyList<string> command, TimeSpan? killAfter, TimeSpan timeout,
+        CancellationToken kill = default, TaskCompletionSource<int>? asked = null)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } dotnet ? dotnet : "dotnet")
         {
@@ -101,7 +108,11 @@ internal sealed class HostProcess
                 if (e.Data.StartsWith("https://", StringComparison.Ordinal) && e.Data.Contains("/oauth/authorize", StringComparison.Ordinal))
                 {
                     loginsAsked++;
-                    logins.Add(Task.Run(() => LogInAsync(new Uri(e.Data.Trim()), stop.Token)));
+                    asked?.TrySetResult(process.Id);
+                    if (LogsIn)
+                    {
+                        logins.Add(Task.Run(() => LogInAsync(new Uri(e.Data.Trim()), stop.Token)));
+                    }
                 }
             }
         };
@@ -114,9 +125,9 @@ internal sealed class HostProcess
         using (var deadline = new CancellationTokenSource(timeout))
         {
             var exited = process.WaitForExitAsync(deadline.Token);
-            if (killAfter is { } delay)
+            if (killAfter is not null || kill.CanBeCanceled)
             {
-                var first = await Task.WhenAny(exited, Task.Delay(delay));
+                var first = await Task.WhenAny(exited, Task.Delay(killAfter ?? Timeout.InfiniteTimeSpan, kill).ContinueWith(_ => { }, TaskScheduler.Default));
                 if (first != exited && !process.HasExited)
                 {
                     try

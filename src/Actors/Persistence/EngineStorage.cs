@@ -1,0 +1,87 @@
+using Akka.Configuration;
+using EduVpnActors.Actors.Configuration;
+using EduVpnActors.Actors.Sessions.Tokens;
+
+namespace EduVpnActors.Actors.Persistence;
+
+/// <summary>
+/// What every engine start does with its storage before an actor system exists: the data directory is
+/// checked and prepared, its lock taken (one engine per data directory), the database and the token key
+/// file checked, and the HOCON pointed at that database. The lock stays held until the engine's actor
+/// system terminates (<see cref="EngineLocks.ReleaseWhenTerminated"/>).
+/// </summary>
+public static class EngineStorage
+{
+    /// <summary>The HOCON key of how long a start waits for another engine to release the data directory (default 0: fail at once).</summary>
+    public const string LockWaitKey = "eduvpn.data-directory-lock-wait";
+
+    /// <summary>
+    /// Checks and prepares the storage in <paramref name="dataDirectory"/> and returns the engine's full HOCON
+    /// (<paramref name="overrides"/> over the shipped defaults, pointed at that database).
+    /// </summary>
+    /// <exception cref="StorageException">The storage cannot be used, or another engine holds it (<see cref="StorageProblemKind.DataDirectoryInUse"/>).</exception>
+    /// <exception cref="ConfigurationException">A storage setting is invalid.</exception>
+    public static Config Prepare(string dataDirectory, Config? overrides = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
+        var directory = Path.GetFullPath(dataDirectory);
+        var merged = (overrides ?? Config.Empty).WithFallback(EngineConfiguration.Defaults());
+        var fileName = merged.GetString("eduvpn.database-file-name");
+        var wait = LockWaitOf(merged);
+        if (StorageHealth.CheckDirectoryOf(directory, fileName) is { } unusable)
+        {
+            throw unusable.ToException();
+        }
+        Guarded(directory, Path.Combine(directory, fileName), () => DataDirectory.Ensure(directory));
+        var held = EngineLocks.AcquireForEngine(directory, wait);
+        try
+        {
+            var health = StorageHealth.Check(directory, fileName);
+            if (!health.IsHealthy)
+            {
+                throw health.ToException();
+            }
+            // Before any actor system: a damaged key file is a StorageException like a damaged database.
+            AesGcmTokenProtector.ThrowIfDamaged(Path.Combine(directory, merged.GetString("eduvpn.oauth.token-key-file-name", "session-tokens.key")));
+            return Guarded(directory, health.DatabasePath, () => EngineConfiguration.ForDataDirectory(directory, overrides));
+        }
+        catch
+        {
+            EngineLocks.Release(held);
+            throw;
+        }
+    }
+
+    private static TimeSpan LockWaitOf(Config config)
+    {
+        TimeSpan wait;
+        try
+        {
+            wait = config.GetTimeSpan(LockWaitKey, TimeSpan.Zero);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+        {
+            throw new ConfigurationException($"{LockWaitKey} must be a duration such as 5s, 0s or 500ms ({e.Message})");
+        }
+        return wait >= TimeSpan.Zero
+            ? wait
+            : throw new ConfigurationException($"{LockWaitKey} must not be negative, not {wait}");
+    }
+
+    private static T Guarded<T>(string directory, string databasePath, Func<T> prepare)
+    {
+        try
+        {
+            return prepare();
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            // The check passed but preparing the directory or file (mode 0700/0600) still failed.
+            throw new StorageException(StorageProblemKind.PermissionDenied, $"Cannot prepare the data directory '{directory}': permission denied.", databasePath, e);
+        }
+        catch (IOException e)
+        {
+            throw new StorageException(StorageProblemKind.Unavailable, $"Cannot prepare the data directory '{directory}': {e.Message}", databasePath, e);
+        }
+    }
+}
