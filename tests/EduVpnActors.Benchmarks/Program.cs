@@ -19,6 +19,12 @@ if (args.Length > 0 && args[0] == "load")
     return await EduVpnActors.Benchmarks.Load.LoadBenchmark.RunAsync(args);
 }
 
+// The database after many connect/disconnect rounds, one engine per command: ... -- compaction [rounds]
+if (args.Length > 0 && args[0] == "compaction")
+{
+    return await EduVpnActors.Benchmarks.Persistence.CompactionBenchmark.RunAsync(args);
+}
+
 // Run with: dotnet run -c Release --project tests/EduVpnActors.Benchmarks -- --filter '*'
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

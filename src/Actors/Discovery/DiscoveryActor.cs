@@ -5,6 +5,7 @@ using EduVpnActors.Actors.Discovery.Documents;
 using EduVpnActors.Actors.Discovery.Search;
 using EduVpnActors.Actors.Discovery.Signatures;
 using EduVpnActors.Actors.Http;
+using EduVpnActors.Actors.Persistence;
 using EduVpnActors.Messages.Discovery;
 
 namespace EduVpnActors.Actors.Discovery;
@@ -31,7 +32,9 @@ public sealed class DiscoveryActor : ReceivePersistentActor
         [DiscoveryListKind.Servers] = new(),
         [DiscoveryListKind.Organizations] = new(),
     };
+    private readonly JournalWork _journalWork;
     private DiscoveryCacheState _state = DiscoveryCacheState.Empty;
+    private long _snapshotSequenceNr;
 
     /// <summary>Creates the discovery actor; use <see cref="Props"/>.</summary>
     public DiscoveryActor(DiscoverySettings settings, EngineHttpClient http, TimeProvider time)
@@ -40,12 +43,14 @@ public sealed class DiscoveryActor : ReceivePersistentActor
         _time = time;
         _verifier = new MinisignVerifier(settings.TrustedKeys, settings.RequirePrehashed);
         _fetcher = new DiscoveryFetcher(http, _verifier, settings.BaseUrl);
+        _journalWork = new JournalWork(Context.System, "Discovery cache", DeleteMessages, DeleteSnapshots, _log);
 
         Recover<SnapshotOffer>(offer =>
         {
             if (offer.Snapshot is DiscoverySnapshot snapshot)
             {
                 _state = DiscoveryCacheState.FromSnapshot(snapshot);
+                _snapshotSequenceNr = offer.Metadata.SequenceNr;
             }
         });
         Recover<DiscoveryListAccepted>(e => _state = _state.Apply(e));
@@ -60,17 +65,7 @@ public sealed class DiscoveryActor : ReceivePersistentActor
         Command<StartupRefresh>(_ => StartFetchIfDue(DiscoveryListKind.Servers, allowRefresh: true, force: false));
         Command<DiscardDamaged>(d => PersistDiscard(d));
         Command<FetchCompleted>(done => OnFetchCompleted(done.Outcome));
-        Command<SaveSnapshotSuccess>(s =>
-        {
-            // The snapshot holds everything; older events and snapshots only cost space.
-            DeleteMessages(s.Metadata.SequenceNr);
-            DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
-        });
-        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Discovery snapshot failed; the journal keeps the events"));
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "Could not delete discovery events up to {0}", f.ToSequenceNr));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Could not delete old discovery snapshots"));
+        Command<object>(m => _journalWork.Handle(m), JournalWork.IsAnswer);
     }
 
     /// <inheritdoc/>
@@ -83,6 +78,8 @@ public sealed class DiscoveryActor : ReceivePersistentActor
     /// <inheritdoc/>
     protected override void PostStop()
     {
+        // Answers held for a clean-up that will not finish now still go out.
+        _journalWork.ActorStopped();
         _stopping.Cancel();
         _stopping.Dispose();
         base.PostStop();
@@ -168,6 +165,8 @@ public sealed class DiscoveryActor : ReceivePersistentActor
         switch (outcome)
         {
             case FetchOutcome.Accepted accepted:
+                // Nobody may wait for a start-up refresh, yet a short-lived process must not exit in the middle of it.
+                _journalWork.WriteStarted();
                 Persist(accepted.Event, e =>
                 {
                     _state = _state.Apply(e);
@@ -175,20 +174,24 @@ public sealed class DiscoveryActor : ReceivePersistentActor
                     list.Source = DiscoverySource.Network;
                     list.Succeeded();
                     _log.Info("Accepted {0} v {1} ({2} entries)", DiscoveryFetcher.FileName(kind), e.Version, accepted.Parsed.Count);
-                    SaveSnapshot(_state.ToSnapshot());
-                    Finish(kind);
+                    Snapshot();
+                    _journalWork.WriteEnded();
+                    FinishAfterCompaction(kind);
                 });
                 return;
             case FetchOutcome.Unchanged unchanged:
+                _journalWork.WriteStarted();
                 Persist(new DiscoveryListConfirmed(kind, unchanged.LastModified, NowMs), e =>
                 {
                     _state = _state.Apply(e);
                     list.Succeeded();
-                    if (LastSequenceNr % _settings.SnapshotEvery == 0)
+                    // Counted from the last snapshot, so one a process did not get to is taken by the next.
+                    if (LastSequenceNr - _snapshotSequenceNr >= _settings.SnapshotEvery)
                     {
-                        SaveSnapshot(_state.ToSnapshot());
+                        Snapshot();
                     }
-                    Finish(kind);
+                    _journalWork.WriteEnded();
+                    FinishAfterCompaction(kind);
                 });
                 return;
             case FetchOutcome.Refused refused:
@@ -203,6 +206,16 @@ public sealed class DiscoveryActor : ReceivePersistentActor
                 return;
         }
     }
+
+    private void Snapshot()
+    {
+        _snapshotSequenceNr = LastSequenceNr;
+        _journalWork.SnapshotRequested();
+        SaveSnapshot(_state.ToSnapshot());
+    }
+
+    /// <summary>Answers the list's waiters once the clean-up is done: a console command exits right after its answer.</summary>
+    private void FinishAfterCompaction(DiscoveryListKind kind) => _journalWork.WhenDone(() => Finish(kind));
 
     private void FallBackToBundled(DiscoveryListKind kind, ListRuntime list)
     {

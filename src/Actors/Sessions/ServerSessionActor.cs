@@ -4,6 +4,7 @@ using Akka.Event;
 using Akka.Persistence;
 using EduVpnActors.Actors.Api;
 using EduVpnActors.Actors.Http;
+using EduVpnActors.Actors.Persistence;
 using EduVpnActors.Actors.Sessions.OAuth;
 using EduVpnActors.Actors.Sessions.Tokens;
 using EduVpnActors.Messages.Servers;
@@ -30,6 +31,7 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _stopping = new();
     private readonly TimeSpan _releaseTimeout;
+    private readonly JournalWork _journalWork;
 
     // Fetched fresh once per run (client rule 3), keyed by the base URL asked for.
     private readonly Dictionary<string, WellKnownDocument> _wellKnown = new(StringComparer.Ordinal);
@@ -47,6 +49,7 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
         _protector = protector;
         _time = time;
         _releaseTimeout = http.Policy.DisconnectTimeout;
+        _journalWork = new JournalWork(Context.System, $"Session {server}", DeleteMessages, DeleteSnapshots, _log);
 
         Recover<SessionTokensStored>(e => _tokens = Decrypt(e));
         Recover<SessionTokensDropped>(_ => _tokens = null);
@@ -83,8 +86,7 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
         Command<CallbackTimedOut>(m => OnStep(m.JobId, job => Fail(job, new SessionFailure(SessionErrorKind.TimedOut,
             $"No authorization arrived within {_settings.CallbackTimeout.TotalSeconds:0} seconds."))));
         Command<ApiAnswered>(m => OnStep(m.JobId, job => OnApiAnswer(job, m.Response)));
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning("Session {0}: could not delete old token events: {1}", _server, f.Cause.GetType().Name));
+        Command<object>(m => _journalWork.Handle(m), JournalWork.IsAnswer);
     }
 
     /// <summary>The actor's timers (set by Akka).</summary>
@@ -103,6 +105,7 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
     /// <inheritdoc/>
     protected override void PostStop()
     {
+        _journalWork.ActorStopped();
         _job?.Dispose();
         _stopping.Cancel();
         _stopping.Dispose();
@@ -137,7 +140,7 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
         if (envelope.Request is ForgetTokens forget)
         {
             var replyTo = Sender;
-            DropTokens(() => replyTo.Tell(new TokensForgotten(forget.RequestId)));
+            DropTokens(() => _journalWork.WhenDone(() => replyTo.Tell(new TokensForgotten(forget.RequestId))));
             return;
         }
         var interactive = SessionRequests.IsInteractive(envelope.Request);
@@ -329,12 +332,12 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
         });
     }
 
-    // Every event replaces the state before it: the journal keeps only the newest.
+    // Every event replaces the state before it: the journal keeps only the newest (replies wait for the delete).
     private void DeleteOlderEvents()
     {
         if (LastSequenceNr > 1)
         {
-            DeleteMessages(LastSequenceNr - 1);
+            _journalWork.DeleteEventsUpTo(LastSequenceNr - 1);
         }
     }
 
@@ -373,7 +376,8 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
     private void Finish(Job job, object reply)
     {
         Timers.Cancel(CallbackTimerKey);
-        job.Requester.Tell(reply);
+        var requester = job.Requester;
+        _journalWork.WhenDone(() => requester.Tell(reply));
         job.Dispose();
         _job = null;
         Stash.UnstashAll();
