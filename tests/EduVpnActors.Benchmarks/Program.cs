@@ -19,6 +19,12 @@ if (args.Length > 0 && args[0] == "load")
     return await EduVpnActors.Benchmarks.Load.LoadBenchmark.RunAsync(args);
 }
 
+// Timed start-up storage check after a short and a long history: ... -- storagecheck [events...]
+if (args.Length > 0 && args[0] == "storagecheck")
+{
+    return await EduVpnActors.Benchmarks.Persistence.StorageCheckBenchmark.RunAsync(args);
+}
+
 // The database after many connect/disconnect rounds, one engine per command: ... -- compaction [rounds]
 if (args.Length > 0 && args[0] == "compaction")
 {

@@ -26,6 +26,12 @@ public enum StorageProblemKind
     /// <see cref="StorageException.HolderProcessId"/>. Retry once it has stopped.
     /// </summary>
     DataDirectoryInUse,
+    /// <summary>
+    /// The database file is not the engine's: another program's SQLite database (other tables, views or
+    /// triggers), or a journal or snapshot table of another layout. The engine adds nothing to it; moving it
+    /// aside (it is kept, renamed) lets the engine start with a database of its own.
+    /// </summary>
+    Foreign,
 }
 
 /// <summary>
@@ -55,7 +61,8 @@ public sealed class StorageException : Exception
     /// <summary>For <see cref="StorageProblemKind.DataDirectoryInUse"/>: the process id of the engine holding the data directory, where known.</summary>
     public int? HolderProcessId { get; init; }
 
-    /// <summary>Whether moving the file aside is a way out (damaged or from a newer version; not a lock or permissions).</summary>
+    /// <summary>Whether moving the file aside is a way out (damaged, from a newer version or foreign; not a lock or permissions).</summary>
     public bool CanMoveAside =>
-        Kind is StorageProblemKind.Corrupt or StorageProblemKind.NewerVersion or StorageProblemKind.TokenKeyDamaged && DatabasePath is not null;
+        Kind is StorageProblemKind.Corrupt or StorageProblemKind.NewerVersion or StorageProblemKind.TokenKeyDamaged or StorageProblemKind.Foreign
+        && DatabasePath is not null;
 }
