@@ -25,6 +25,13 @@ catch (StorageException e)
     // [storage] 5: another engine held the data directory for longer than --wait (documented in the README).
     return e.Kind == StorageProblemKind.DataDirectoryInUse ? 5 : 4;
 }
+catch (Akka.Actor.AskTimeoutException e)
+{
+    // [storage] a safety net: the engine answers every request (typed errors included), so this means a lost reply;
+    // it is an engine error like the others (exit 2), never an unhandled exception.
+    AnsiConsole.MarkupLineInterpolated($"[red]error[/]: the engine did not answer in time ({e.Message})");
+    return 2;
+}
 catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or Akka.Configuration.ConfigurationException)
 {
     AnsiConsole.MarkupLineInterpolated($"[red]error[/]: {e.Message}");

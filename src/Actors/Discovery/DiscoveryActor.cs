@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using EduVpnActors.Actors.Discovery.Documents;
-using EduVpnActors.Actors.Discovery.Search;
 using EduVpnActors.Actors.Discovery.Signatures;
 using EduVpnActors.Actors.Http;
 using EduVpnActors.Actors.Persistence;
@@ -27,7 +26,7 @@ public sealed class DiscoveryActor : ReceivePersistentActor
     private readonly TimeProvider _time;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Dictionary<DiscoveryListKind, ListRuntime> _lists = new()
+    private readonly Dictionary<DiscoveryListKind, DiscoveryListRuntime> _lists = new()
     {
         [DiscoveryListKind.Servers] = new(),
         [DiscoveryListKind.Organizations] = new(),
@@ -35,6 +34,8 @@ public sealed class DiscoveryActor : ReceivePersistentActor
     private readonly JournalWork _journalWork;
     private DiscoveryCacheState _state = DiscoveryCacheState.Empty;
     private long _snapshotSequenceNr;
+    // The fetched list whose event is being written: its waiters are answered even when the write fails.
+    private FetchOutcome? _writing;
 
     /// <summary>Creates the discovery actor; use <see cref="Props"/>.</summary>
     public DiscoveryActor(DiscoverySettings settings, EngineHttpClient http, TimeProvider time)
@@ -89,6 +90,7 @@ public sealed class DiscoveryActor : ReceivePersistentActor
 
     private void OnRecovered()
     {
+        PersistentActorRecovered.Report(Context);
         foreach (var (kind, list) in _lists)
         {
             if (_state.Held(kind) is not { } held)
@@ -165,10 +167,10 @@ public sealed class DiscoveryActor : ReceivePersistentActor
         switch (outcome)
         {
             case FetchOutcome.Accepted accepted:
-                // Nobody may wait for a start-up refresh, yet a short-lived process must not exit in the middle of it.
-                _journalWork.WriteStarted();
+                StartWriting(outcome);
                 Persist(accepted.Event, e =>
                 {
+                    _writing = null;
                     _state = _state.Apply(e);
                     list.View = accepted.Parsed;
                     list.Source = DiscoverySource.Network;
@@ -180,9 +182,10 @@ public sealed class DiscoveryActor : ReceivePersistentActor
                 });
                 return;
             case FetchOutcome.Unchanged unchanged:
-                _journalWork.WriteStarted();
+                StartWriting(outcome);
                 Persist(new DiscoveryListConfirmed(kind, unchanged.LastModified, NowMs), e =>
                 {
+                    _writing = null;
                     _state = _state.Apply(e);
                     list.Succeeded();
                     // Counted from the last snapshot, so one a process did not get to is taken by the next.
@@ -207,6 +210,42 @@ public sealed class DiscoveryActor : ReceivePersistentActor
         }
     }
 
+    private void StartWriting(FetchOutcome outcome)
+    {
+        // Nobody may wait for a start-up refresh, yet a short-lived process must not exit in the middle of it.
+        _journalWork.WriteStarted();
+        _writing = outcome;
+    }
+
+    /// <summary>The journal refused the event: the verified list is still the answer, with a warning about the cache.</summary>
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        AnswerUnstored(cause);
+        base.OnPersistRejected(cause, @event, sequenceNr);
+    }
+
+    /// <summary>The journal failed (e.g. a full disk): the waiters are answered first, then the actor stops (its guard starts it again).</summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        AnswerUnstored(cause);
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    private void AnswerUnstored(Exception cause)
+    {
+        if (_writing is not { } outcome)
+        {
+            return;
+        }
+        _writing = null;
+        _journalWork.WriteEnded();
+        var file = DiscoveryFetcher.FileName(outcome.Kind);
+        _log.Warning("{File} could not be stored: {Error}", file, cause.Message);
+        _lists[outcome.Kind].UsedUnstored((outcome as FetchOutcome.Accepted)?.Parsed, new DiscoveryWarning(DiscoveryWarningKind.StorageFailed,
+            $"{file} was verified and is used, but it could not be stored ({cause.GetType().Name}: {cause.Message})."));
+        Finish(outcome.Kind);
+    }
+
     private void Snapshot()
     {
         _snapshotSequenceNr = LastSequenceNr;
@@ -217,7 +256,7 @@ public sealed class DiscoveryActor : ReceivePersistentActor
     /// <summary>Answers the list's waiters once the clean-up is done: a console command exits right after its answer.</summary>
     private void FinishAfterCompaction(DiscoveryListKind kind) => _journalWork.WhenDone(() => Finish(kind));
 
-    private void FallBackToBundled(DiscoveryListKind kind, ListRuntime list)
+    private void FallBackToBundled(DiscoveryListKind kind, DiscoveryListRuntime list)
     {
         var (bundled, problem) = BundledDiscovery.Load(kind, _settings.RequirePrehashed);
         if (bundled is null)
@@ -247,51 +286,7 @@ public sealed class DiscoveryActor : ReceivePersistentActor
     {
         var list = _lists[kind];
         var checkedAtMs = list.Source is DiscoverySource.Cache or DiscoverySource.Network ? _state.CheckedAtMs(kind) : 0;
-        var status = new DiscoveryStatus(kind, list.View?.Version ?? 0, list.View is null ? DiscoverySource.None : list.Source,
-            checkedAtMs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(checkedAtMs) : null, list.Warning);
-        var servers = list.View?.Servers ?? ServerList.Empty;
-        var organizations = list.View?.Organizations ?? OrganizationList.Empty;
-        return query switch
-        {
-            GetServerList => new ServerListResponse(servers, status),
-            GetOrganizationList => new OrganizationListResponse(organizations, status),
-            SearchServers search => new ServerSearchResponse(
-                DiscoverySearch.SearchServers(servers.Servers, search.Query)
-                    .Select(hit => new ServerSearchResult(hit.Item, DisplayName(hit.Item.DisplayName, search.Language, hit.Item.BaseUrl), hit.Score))
-                    .ToArray(),
-                status),
-            SearchOrganizations search => new OrganizationSearchResponse(
-                DiscoverySearch.SearchOrganizations(organizations.Organizations, search.Query)
-                    .Select(hit => new OrganizationSearchResult(hit.Item, DisplayName(hit.Item.DisplayName, search.Language, hit.Item.OrgId), hit.Score))
-                    .ToArray(),
-                status),
-            _ => throw new InvalidOperationException($"Not a discovery query: {query.GetType().Name}"),
-        };
-    }
-
-    private static string DisplayName(Messages.Common.LocalizedText text, string language, string fallback)
-    {
-        var name = LanguageMatcher.Display(text, language);
-        return string.IsNullOrEmpty(name) ? fallback : name;
-    }
-
-    /// <summary>Per-list run-time facts that are not worth persisting.</summary>
-    private sealed class ListRuntime
-    {
-        public ParsedDiscovery? View { get; set; }
-        public DiscoverySource Source { get; set; } = DiscoverySource.None;
-        public bool CheckedThisRun { get; private set; }
-        public long LastFailureAtMs { get; set; }
-        public DiscoveryWarning? Warning { get; set; }
-        public bool Fetching { get; set; }
-        public List<(IActorRef ReplyTo, object Query)> Waiters { get; } = [];
-
-        public void Succeeded()
-        {
-            CheckedThisRun = true;
-            LastFailureAtMs = 0;
-            Warning = null;
-        }
+        return DiscoveryAnswers.For(query, kind, list.View, list.Source, checkedAtMs, list.Warning);
     }
 
     private sealed record FetchCompleted(FetchOutcome Outcome) : INoSerializationVerificationNeeded;

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Pattern;
 using EduVpnActors.Actors.Client;
 using EduVpnActors.Actors.Discovery;
 using EduVpnActors.Actors.Failover;
@@ -12,9 +11,9 @@ using EduVpnActors.Actors.WireGuard;
 namespace EduVpnActors.Actors.Hosting;
 
 /// <summary>
-/// The engine's top-level actors in one actor system. The persistent ones sit behind a back-off
-/// supervisor so a journal failure (which stops a persistent actor) is retried instead of leaving a
-/// dead reference.
+/// The engine's top-level actors in one actor system. The persistent ones sit behind a storage guard
+/// (<see cref="Persistence.StorageGuardActor"/>) so a journal failure (which stops a persistent actor) is
+/// retried with back-off instead of leaving a dead reference, and no request is left unanswered.
 /// </summary>
 public sealed class EngineRuntime : IDisposable
 {
@@ -79,7 +78,9 @@ public sealed class EngineRuntime : IDisposable
     }
 
     internal static Props Supervised(Props child, string childName) =>
-        BackoffSupervisor.Props(Backoff.OnStop(child, childName, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));
+        // [storage] restarts with back-off like BackoffSupervisor did, but answers every request it cannot pass on and
+        // gives up (typed storage errors) after a bounded number of failed recoveries instead of restarting forever.
+        Persistence.StorageGuardActor.Props(child, childName);
 
     /// <inheritdoc/>
     public void Dispose() => Http.Dispose();

@@ -137,7 +137,9 @@ public static class StorageHealth
         var probe = Path.Combine(directory, $".eduvpn-storage-check-{Guid.NewGuid():N}");
         try
         {
-            using var _ = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+            using var stream = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+            // One page, unsynced: a full disk refuses it (ENOSPC) where creating an empty file still works.
+            stream.Write(new byte[4096]);
             return null;
         }
         catch (UnauthorizedAccessException)

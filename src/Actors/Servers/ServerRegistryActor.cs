@@ -42,6 +42,7 @@ public sealed class ServerRegistryActor : ReceivePersistentActor
             }
         });
         Recover<IServerRegistryEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => PersistentActorRecovered.Report(Context));
 
         Command<IRegistryRequest>(Handle);
         Command<object>(m => _journalWork.Handle(m), JournalWork.IsAnswer);

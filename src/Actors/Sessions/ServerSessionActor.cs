@@ -38,6 +38,8 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
     private OAuthTokens? _tokens;
     private Job? _job;
     private int _lastJobId;
+    // A ForgetTokens (which runs without a job) whose event is being written.
+    private (IActorRef ReplyTo, string RequestId)? _forgetting;
 
     /// <summary>Creates the session actor of <paramref name="server"/>; use <see cref="Props"/>.</summary>
     public ServerSessionActor(ServerId server, SessionSettings settings, EngineHttpClient http, ITokenProtector protector, TimeProvider time)
@@ -53,6 +55,7 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
 
         Recover<SessionTokensStored>(e => _tokens = Decrypt(e));
         Recover<SessionTokensDropped>(_ => _tokens = null);
+        Recover<RecoveryCompleted>(_ => PersistentActorRecovered.Report(Context));
 
         Command<SessionEnvelope>(OnEnvelope);
         Command<WellKnownLoaded>(m => OnStep(m.JobId, job =>
@@ -140,7 +143,12 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
         if (envelope.Request is ForgetTokens forget)
         {
             var replyTo = Sender;
-            DropTokens(() => _journalWork.WhenDone(() => replyTo.Tell(new TokensForgotten(forget.RequestId))));
+            _forgetting = (replyTo, forget.RequestId);
+            DropTokens(() =>
+            {
+                _forgetting = null;
+                _journalWork.WhenDone(() => replyTo.Tell(new TokensForgotten(forget.RequestId)));
+            });
             return;
         }
         var interactive = SessionRequests.IsInteractive(envelope.Request);
@@ -338,6 +346,45 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
         if (LastSequenceNr > 1)
         {
             _journalWork.DeleteEventsUpTo(LastSequenceNr - 1);
+        }
+    }
+
+    /// <summary>The journal refused the event: whoever waits for it fails with a typed storage error; the session goes on.</summary>
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        FailWaiting(cause, stopping: false);
+        base.OnPersistRejected(cause, @event, sequenceNr);
+    }
+
+    /// <summary>The journal failed (e.g. a full disk): every waiting requester hears a typed storage error before the actor stops (its guard starts it again).</summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        FailWaiting(cause, stopping: true);
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    private void FailWaiting(Exception cause, bool stopping)
+    {
+        var failure = new SessionFailure(SessionErrorKind.Storage, $"The session could not be stored ({cause.GetType().Name}: {cause.Message}); nothing was kept.");
+        _log.Warning("Session {Server}: storing failed ({Error}); the waiting request fails", _server, cause.GetType().Name);
+        if (stopping)
+        {
+            foreach (var held in Stash.ClearStash())
+            {
+                if (StorageRefusals.For(held.Message, failure.Message) is { } refusal)
+                {
+                    held.Sender.Tell(refusal);
+                }
+            }
+        }
+        if (_forgetting is { } forgetting)
+        {
+            _forgetting = null;
+            forgetting.ReplyTo.Tell(new SessionRequestFailed(forgetting.RequestId, failure));
+        }
+        if (_job is { } job)
+        {
+            Fail(job, failure);
         }
     }
 

@@ -115,10 +115,10 @@ public sealed class DataDirectoryContentionTests(ITestOutputHelper output) : IAs
     public async Task HolderWaitsForALogin_SecondExits5NamingItsPid_AfterSigkillTheNextStartsAtOnce()
     {
         using var killHolder = new CancellationTokenSource();
-        var asked = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var asked = new TaskCompletionSource<AuthorizationAsked>(TaskCreationOptions.RunContinuationsAsynchronously);
         // `add` holds the engine (and its lock) while it waits for a login nobody does.
         var holder = _host.RunAsync(["add", "custom", _lab.InstituteUrl], null, Timeout, killHolder.Token, asked);
-        var holderPid = await asked.Task.WaitAsync(TimeSpan.FromSeconds(120));
+        var holderPid = (await asked.Task.WaitAsync(TimeSpan.FromSeconds(120))).ProcessId;
 
         var second = await _host.RunAsync(["list", "--wait", "1"], null, Timeout);
 

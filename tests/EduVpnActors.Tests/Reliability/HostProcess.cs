@@ -16,6 +16,9 @@ internal sealed record HostRun(bool Killed, int ExitCode, JsonDocument? Json, in
     public bool Acknowledged => ExitCode == 0 && Json is not null;
 }
 
+/// <summary>An authorization URL the host printed, and the process that waits for its callback.</summary>
+internal sealed record AuthorizationAsked(int ProcessId, Uri Url);
+
 /// <summary>
 /// Runs the real console host (<c>eduvpn-actors.dll</c>, built with the tests) as a child process
 /// against a lab, logging in with a <see cref="TestBrowser"/> whenever it prints an authorization
@@ -54,10 +57,10 @@ internal sealed class HostProcess
 
     /// <summary>
     /// Runs one command; kills it after <paramref name="killAfter"/> or when <paramref name="kill"/> is cancelled,
-    /// when it is still running. <paramref name="asked"/> gets the process id once it prints an authorization URL.
+    /// when it is still running. <paramref name="asked"/> gets the first authorization URL it prints (and its process id).
     /// </summary>
     public async Task<HostRun> RunAsync(IReadOnlyList<string> command, TimeSpan? killAfter, TimeSpan timeout,
-        CancellationToken kill = default, TaskCompletionSource<int>? asked = null)
+        CancellationToken kill = default, TaskCompletionSource<AuthorizationAsked>? asked = null)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } dotnet ? dotnet : "dotnet")
         {
@@ -108,7 +111,7 @@ internal sealed class HostProcess
                 if (e.Data.StartsWith("https://", StringComparison.Ordinal) && e.Data.Contains("/oauth/authorize", StringComparison.Ordinal))
                 {
                     loginsAsked++;
-                    asked?.TrySetResult(process.Id);
+                    asked?.TrySetResult(new AuthorizationAsked(process.Id, new Uri(e.Data.Trim())));
                     if (LogsIn)
                     {
                         logins.Add(Task.Run(() => LogInAsync(new Uri(e.Data.Trim()), stop.Token)));
