@@ -29,7 +29,8 @@ public static class EngineConfiguration
     public static Config ForDataDirectory(string dataDirectory, Config? overrides = null)
     {
         var merged = (overrides ?? Config.Empty).WithFallback(Defaults());
-        var databasePath = DataDirectory.PrepareDatabaseFile(dataDirectory, merged.GetString("eduvpn.database-file-name"));
+        var fileName = EngineFiles.RequirePlainFileName("eduvpn.database-file-name", merged.GetString("eduvpn.database-file-name"));
+        var databasePath = DataDirectory.PrepareDatabaseFile(dataDirectory, fileName);
         // The directory wins over the shipped `data-directory = ""` (as a fallback it never applied, and the
         // token key went to the default directory instead of the one holding the database).
         return ConfigurationFactory.ParseString($"eduvpn.data-directory = {Quote(dataDirectory)}")

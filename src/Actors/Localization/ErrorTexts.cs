@@ -43,6 +43,7 @@ public static class ErrorTexts
         typeof(HttpErrorKind),
         typeof(ProbeErrorKind),
         typeof(StorageProblemKind),
+        typeof(Configuration.EngineFileKind),
     }.ToFrozenSet();
 
     /// <summary>The enum types that have a text for every value.</summary>

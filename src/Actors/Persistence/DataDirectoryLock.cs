@@ -17,7 +17,7 @@ namespace EduVpnActors.Actors.Persistence;
 public sealed class DataDirectoryLock : IDisposable
 {
     /// <summary>The file in the data directory that names the holder's process id (and on Windows is the lock).</summary>
-    public const string FileName = "eduvpn-actors.lock";
+    public const string FileName = Configuration.EngineFiles.LockFileName;
 
     private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private static readonly TimeSpan RetryInterval = TimeSpan.FromMilliseconds(100);

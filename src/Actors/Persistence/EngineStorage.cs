@@ -26,12 +26,14 @@ public static class EngineStorage
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         var directory = Path.GetFullPath(dataDirectory);
         var merged = (overrides ?? Config.Empty).WithFallback(EngineConfiguration.Defaults());
-        var fileName = merged.GetString("eduvpn.database-file-name");
+        var fileName = EngineFiles.RequirePlainFileName("eduvpn.database-file-name", merged.GetString("eduvpn.database-file-name"));
+        var keyFileName = EngineFiles.RequirePlainFileName("eduvpn.oauth.token-key-file-name", merged.GetString("eduvpn.oauth.token-key-file-name", "session-tokens.key"));
         var wait = LockWaitOf(merged);
         if (StorageHealth.CheckDirectoryOf(directory, fileName) is { } unusable)
         {
             throw unusable.ToException();
         }
+        // Created 0700, or an existing one that must be private (never chmod-ed): before anything is written into it.
         Guarded(directory, Path.Combine(directory, fileName), () => DataDirectory.Ensure(directory));
         var held = EngineLocks.AcquireForEngine(directory, wait);
         try
@@ -42,7 +44,7 @@ public static class EngineStorage
                 throw health.ToException();
             }
             // Before any actor system: a damaged key file is a StorageException like a damaged database.
-            AesGcmTokenProtector.ThrowIfDamaged(Path.Combine(directory, merged.GetString("eduvpn.oauth.token-key-file-name", "session-tokens.key")));
+            AesGcmTokenProtector.ThrowIfDamaged(Path.Combine(directory, keyFileName));
             return Guarded(directory, health.DatabasePath, () => EngineConfiguration.ForDataDirectory(directory, overrides));
         }
         catch

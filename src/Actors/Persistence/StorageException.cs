@@ -32,6 +32,11 @@ public enum StorageProblemKind
     /// aside (it is kept, renamed) lets the engine start with a database of its own.
     /// </summary>
     Foreign,
+    /// <summary>
+    /// The existing data directory (or the one a link points at) is open to its group or to other users. The
+    /// engine never changes the mode of a directory it did not create: make it owner-only, or give a new path.
+    /// </summary>
+    NotPrivate,
 }
 
 /// <summary>

@@ -33,6 +33,7 @@ public sealed class ErrorTextsTests
         typeof(ProbeErrorKind),
         typeof(ClientErrorKind),
         typeof(StorageProblemKind),
+        typeof(EduVpnActors.Actors.Configuration.EngineFileKind),
     ];
 
     public static TheoryData<Type> Enums => new(TranslatedEnums);

@@ -76,7 +76,7 @@ public sealed class DataDirectoryContentionTests(ITestOutputHelper output) : IAs
                         acknowledged.Add(imports);
                     }
                 }
-                else if (run.ExitCode == InUseExitCode && !mustSucceed && Flat(run.Stdout).Contains("is in use by another engine", StringComparison.Ordinal))
+                else if (run.ExitCode == InUseExitCode && !mustSucceed && run.Words.Contains("is in use by another engine", StringComparison.Ordinal))
                 {
                     inUse++;
                     if (imports is not null)
@@ -123,8 +123,8 @@ public sealed class DataDirectoryContentionTests(ITestOutputHelper output) : IAs
         var second = await _host.RunAsync(["list", "--wait", "1"], null, Timeout);
 
         Assert.Equal(InUseExitCode, second.ExitCode);
-        Assert.Contains($"process {holderPid}", Flat(second.Stdout), StringComparison.Ordinal);
-        Assert.Contains("not released within 1 s", Flat(second.Stdout), StringComparison.Ordinal);
+        Assert.Contains($"process {holderPid}", second.Words, StringComparison.Ordinal);
+        Assert.Contains("not released within 1 s", second.Words, StringComparison.Ordinal);
 
         await killHolder.CancelAsync();
         var killed = await holder;
@@ -136,9 +136,6 @@ public sealed class DataDirectoryContentionTests(ITestOutputHelper output) : IAs
         Assert.True(third.Acknowledged, $"exit {third.ExitCode}: {third.Stdout} {third.Stderr}"); // ...but its lock is gone
         Assert.Equal(0, second.LoginsAsked + third.LoginsAsked);
     }
-
-    /// <summary>The console's text without the line breaks it wraps long lines at.</summary>
-    private static string Flat(string text) => string.Join(' ', text.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries));
 
     /// <summary>An eduvpn-common v2 state with one custom server of its own.</summary>
     private (string Path, string Url) StateFile(int round, string name)

@@ -130,7 +130,7 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
             Assert.All(runs, run =>
             {
                 Assert.Equal(4, run.ExitCode);
-                Assert.Contains("No space left", run.Stdout.Replace("\n", " ", StringComparison.Ordinal), StringComparison.Ordinal);
+                Assert.Contains("No space left", run.Words, StringComparison.Ordinal);
             });
         }
         finally

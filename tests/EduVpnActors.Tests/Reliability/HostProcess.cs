@@ -14,6 +14,9 @@ internal sealed record HostRun(bool Killed, int ExitCode, JsonDocument? Json, in
 {
     /// <summary>Acknowledged: the command printed its JSON result and exited 0.</summary>
     public bool Acknowledged => ExitCode == 0 && Json is not null;
+
+    /// <summary>Stdout as one line of words: the console wraps long lines (at a space or within a word).</summary>
+    public string Words => string.Join(' ', Stdout.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries));
 }
 
 /// <summary>An authorization URL the host printed, and the process that waits for its callback.</summary>

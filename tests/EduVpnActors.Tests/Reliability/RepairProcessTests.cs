@@ -28,7 +28,7 @@ public sealed class RepairProcessTests : IDisposable
         var report = await host.RunAsync(["repair"], null, Timeout);
 
         Assert.Equal(4, refused.ExitCode);
-        Assert.Contains("repair --move-aside", Flat(refused.Stdout), StringComparison.Ordinal);
+        Assert.Contains("repair --move-aside", refused.Words, StringComparison.Ordinal);
         Assert.Equal(3, report.ExitCode);
         Assert.Contains("Foreign", report.Stdout, StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllBytes(database));
@@ -41,8 +41,6 @@ public sealed class RepairProcessTests : IDisposable
         var kept = Assert.Single(Directory.GetFiles(store, StorageFiles.DatabaseFileName + ".damaged-*"));
         Assert.Equal(before, File.ReadAllBytes(kept));
     }
-
-    private static string Flat(string text) => string.Join(' ', text.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries));
 
     public void Dispose() => _work.Dispose();
 }

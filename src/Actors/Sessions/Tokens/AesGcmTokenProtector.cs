@@ -74,7 +74,7 @@ public sealed class AesGcmTokenProtector : ITokenProtector
     public static AesGcmTokenProtector FromConfig(Akka.Configuration.Config config)
     {
         var directory = config.GetString("eduvpn.data-directory", "");
-        var fileName = config.GetString("eduvpn.oauth.token-key-file-name", "session-tokens.key");
+        var fileName = EngineFiles.RequirePlainFileName("eduvpn.oauth.token-key-file-name", config.GetString("eduvpn.oauth.token-key-file-name", "session-tokens.key"));
         var dir = DataDirectory.Ensure(string.IsNullOrWhiteSpace(directory) ? DataDirectory.Default() : directory);
         return FromKeyFile(Path.Combine(dir, fileName));
     }
