@@ -40,8 +40,7 @@ internal static class StorageInspection
         var unknown = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var table in tables)
         {
-            UnknownSerializers(connection, table, unknown);
-            UnknownManifests(connection, table, unknown);
+            UnknownEntries(connection, table, unknown);
         }
         if (unknown.Count > 0)
         {
@@ -113,30 +112,23 @@ internal static class StorageInspection
         return null;
     }
 
-    /// <summary>Live rows under a serializer other than the engine's (recovery could not read them): one DISTINCT query.</summary>
-    private static void UnknownSerializers(SqliteConnection connection, Rows table, ISet<string> unknown)
+    /// <summary>
+    /// Live rows recovery could not read: under a serializer other than the engine's, or under a manifest this
+    /// version does not know. One DISTINCT query; no row is decoded.
+    /// </summary>
+    private static void UnknownEntries(SqliteConnection connection, Rows table, ISet<string> unknown)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT DISTINCT {table.SerializerColumn} FROM {table.Name} WHERE {table.Live} AND ({table.SerializerColumn} IS NULL OR {table.SerializerColumn} <> $id)";
-        command.Parameters.AddWithValue("$id", EngineSerializer.Id);
+        command.CommandText = $"SELECT DISTINCT {table.SerializerColumn}, manifest FROM {table.Name} WHERE {table.Live}";
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            unknown.Add($"{table.Name} rows of serializer {(reader.IsDBNull(0) ? "none" : reader.GetInt64(0).ToString(CultureInfo.InvariantCulture))}");
-        }
-    }
-
-    /// <summary>Live rows of the engine's serializer under a manifest this version does not know: one DISTINCT query.</summary>
-    private static void UnknownManifests(SqliteConnection connection, Rows table, ISet<string> unknown)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT DISTINCT manifest FROM {table.Name} WHERE {table.Live} AND {table.SerializerColumn} = $id";
-        command.Parameters.AddWithValue("$id", EngineSerializer.Id);
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var manifest = reader.IsDBNull(0) ? "" : reader.GetString(0);
-            if (!PersistedTypeRegistry.TryResolve(manifest, out _))
+            var manifest = reader.IsDBNull(1) ? "" : reader.GetString(1);
+            if (reader.IsDBNull(0) || reader.GetInt64(0) != EngineSerializer.Id)
+            {
+                unknown.Add($"{table.Name} rows of serializer {(reader.IsDBNull(0) ? "none" : reader.GetInt64(0).ToString(CultureInfo.InvariantCulture))}");
+            }
+            else if (!PersistedTypeRegistry.TryResolve(manifest, out _))
             {
                 unknown.Add(manifest);
             }

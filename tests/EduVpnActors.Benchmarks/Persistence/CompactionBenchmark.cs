@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Akka.Configuration;
 using EduVpnActors.Actors.Facade;
-using EduVpnActors.Messages.Connection;
 using EduVpnActors.Messages.Servers;
 using EduVpnActors.TestServer;
 using Microsoft.Data.Sqlite;
@@ -42,7 +41,7 @@ internal static class CompactionBenchmark
             await using (var engine = EduVpnEngine.Start(options))
             {
                 using var stop = new CancellationTokenSource();
-                var user = LogInWhenAskedAsync(engine, stop.Token);
+                var user = EngineUser.LogInWhenAskedAsync(engine, stop.Token);
                 await engine.AddServerAsync(ServerType.Custom, server.Identifier).WaitAsync(TimeSpan.FromSeconds(60));
                 await stop.CancelAsync();
                 await user;
@@ -103,24 +102,5 @@ internal static class CompactionBenchmark
             rows.Add(row(reader));
         }
         return rows;
-    }
-
-    private static async Task LogInWhenAskedAsync(EduVpnEngine engine, CancellationToken ct)
-    {
-        try
-        {
-            await foreach (var change in engine.StateChangesAsync(ct))
-            {
-                if (change.Data is AuthorizationUrlData url)
-                {
-                    using var browser = new TestBrowser();
-                    var callback = await browser.AuthorizeAsync(url.Url, "alice", "alice-password", cancellationToken: ct);
-                    using var response = await browser.FollowAsync(callback, ct);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
     }
 }

@@ -18,14 +18,6 @@ namespace EduVpnActors.Tests.Persistence;
 /// </summary>
 public sealed class StorageGuardTests : TestKit, IAsyncLifetime
 {
-    private const string FailingJournal = """
-        akka.persistence.journal.plugin = "eduvpn-test-journal"
-        eduvpn-test-journal {
-          class = "EduVpnActors.Tests.Servers.Registry.SelectivelyFailingJournal, EduVpnActors.Tests"
-          plugin-dispatcher = "akka.actor.default-dispatcher"
-        }
-        """;
-
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private static readonly StorageGuardSettings Quick = new(3, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(200));
     private readonly TempDataDirectory _dir;
@@ -34,7 +26,7 @@ public sealed class StorageGuardTests : TestKit, IAsyncLifetime
     {
     }
 
-    private StorageGuardTests(TempDataDirectory dir) : base(EngineTestConfig.OnSqlite(dir.Path, FailingJournal), "storage-guard-tests")
+    private StorageGuardTests(TempDataDirectory dir) : base(EngineTestConfig.OnSqlite(dir.Path, Servers.Registry.SelectivelyFailingJournal.Hocon), "storage-guard-tests")
     {
         _dir = dir;
     }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using EduVpnActors.Actors.Discovery;
 using EduVpnActors.Actors.Servers;
-using EduVpnActors.Tests.Client;
 using EduVpnActors.Tests.Persistence;
 using EduVpnActors.Tests.Support;
 using Xunit.Abstractions;
@@ -19,50 +18,37 @@ public sealed class CompactionProcessTests(ITestOutputHelper output) : IAsyncLif
     private const int SnapshotEvery = 3;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
-    private ClientFlowLab _lab = null!;
-    private HostProcess _host = null!;
-    private string _work = null!;
+    private LabHost _lab = null!;
 
-    private string Database => Path.Combine(_work, "store", StorageFiles.DatabaseFileName);
+    private HostProcess Host => _lab.Host;
 
-    public async Task InitializeAsync()
-    {
-        _lab = await ClientFlowLab.StartAsync(startEngine: false);
-        _work = Path.Combine(Path.GetTempPath(), $"eduvpn-compaction-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(_work);
-        var config = Path.Combine(_work, "host.conf");
-        await File.WriteAllTextAsync(config, _lab.WorldHocon() + $"""
+    private string Database => Path.Combine(_lab.Store, StorageFiles.DatabaseFileName);
 
-            eduvpn.registry.snapshot-every = {SnapshotEvery}
-            eduvpn.discovery.snapshot-every = {SnapshotEvery}
-            """);
-        _host = new HostProcess(Path.Combine(_work, "store"), config);
-    }
+    public async Task InitializeAsync() => _lab = await LabHost.StartAsync($"""
+        eduvpn.registry.snapshot-every = {SnapshotEvery}
+        eduvpn.discovery.snapshot-every = {SnapshotEvery}
+        """);
 
-    public async Task DisposeAsync()
-    {
-        await _lab.DisposeAsync();
-        Directory.Delete(_work, recursive: true);
-    }
+    public async Task DisposeAsync() => await _lab.DisposeAsync();
 
     [Fact]
     public async Task ShortProcesses_EachSnapshotDeletesWhatCameBefore()
     {
         const string server = "https://compaction.example.org/";
-        var state = Path.Combine(_work, "state.json");
+        var state = Path.Combine(_lab.Work, "state.json");
         await File.WriteAllTextAsync(state, JsonSerializer.Serialize(new
         {
             v2 = new { server_list = new Dictionary<string, object> { [$"3,{server}"] = new { profiles = new { current = "" } } } },
         }));
-        Assert.True((await _host.RunAsync(["import-state", state, "--apply"], null, Timeout)).Acknowledged);
+        Assert.True((await Host.RunAsync(["import-state", state, "--apply"], null, Timeout)).Acknowledged);
         var profiles = Enumerable.Range(1, 10).Select(i => $"profile-{i}").ToArray();
         foreach (var profile in profiles)
         {
-            var run = await _host.RunAsync(["profile", server, profile], null, Timeout);
+            var run = await Host.RunAsync(["profile", server, profile], null, Timeout);
             Assert.True(run.Acknowledged, $"exit {run.ExitCode}: {run.Stdout} {run.Stderr}");
         }
 
-        var list = await _host.RunAsync(["list"], null, Timeout);
+        var list = await Host.RunAsync(["list"], null, Timeout);
 
         Assert.Equal(profiles[^1], list.Json!.RootElement.GetProperty("servers")[0].GetProperty("server").GetProperty("profile").GetString());
         var rows = new Dictionary<string, (long Rows, long Live, long Snapshots)>();

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using EduVpnActors.Actors.Persistence;
-using EduVpnActors.Tests.Client;
 using EduVpnActors.Tests.Support;
 using Xunit.Abstractions;
 
@@ -18,25 +17,13 @@ public sealed class DataDirectoryContentionTests(ITestOutputHelper output) : IAs
     private const int InUseExitCode = 5;
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(180);
 
-    private ClientFlowLab _lab = null!;
-    private HostProcess _host = null!;
-    private string _work = null!;
+    private LabHost _lab = null!;
 
-    public async Task InitializeAsync()
-    {
-        _lab = await ClientFlowLab.StartAsync(startEngine: false);
-        _work = Path.Combine(Path.GetTempPath(), $"eduvpn-contention-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(_work);
-        var config = Path.Combine(_work, "host.conf");
-        await File.WriteAllTextAsync(config, _lab.WorldHocon());
-        _host = new HostProcess(Path.Combine(_work, "store"), config) { LogsIn = false };
-    }
+    private HostProcess Host => _lab.Host;
 
-    public async Task DisposeAsync()
-    {
-        await _lab.DisposeAsync();
-        Directory.Delete(_work, recursive: true);
-    }
+    public async Task InitializeAsync() => _lab = await LabHost.StartAsync(logsIn: false);
+
+    public async Task DisposeAsync() => await _lab.DisposeAsync();
 
     [Fact]
     public async Task ParallelProcesses_ManyRounds_EachSucceedsOrExits5_NoCrashNoLoss()
@@ -61,7 +48,7 @@ public sealed class DataDirectoryContentionTests(ITestOutputHelper output) : IAs
                 (["list", "--wait", "0"], false, null),
                 (["repair", "--wait", "0.2"], false, null),
             };
-            var results = await Task.WhenAll(commands.Select(c => _host.RunAsync(c.Args, null, Timeout)));
+            var results = await Task.WhenAll(commands.Select(c => Host.RunAsync(c.Args, null, Timeout)));
             for (var i = 0; i < commands.Length; i++)
             {
                 var (args, mustSucceed, imports) = commands[i];
@@ -91,7 +78,7 @@ public sealed class DataDirectoryContentionTests(ITestOutputHelper output) : IAs
             }
         }
 
-        var list = await _host.RunAsync(["list"], null, Timeout);
+        var list = await Host.RunAsync(["list"], null, Timeout);
         runs++;
         Assert.True(list.Acknowledged, $"the final list failed (exit {list.ExitCode}): {list.Stdout} {list.Stderr}");
         var listed = list.Json!.RootElement.GetProperty("servers").EnumerateArray()
@@ -117,10 +104,10 @@ public sealed class DataDirectoryContentionTests(ITestOutputHelper output) : IAs
         using var killHolder = new CancellationTokenSource();
         var asked = new TaskCompletionSource<AuthorizationAsked>(TaskCreationOptions.RunContinuationsAsynchronously);
         // `add` holds the engine (and its lock) while it waits for a login nobody does.
-        var holder = _host.RunAsync(["add", "custom", _lab.InstituteUrl], null, Timeout, killHolder.Token, asked);
+        var holder = Host.RunAsync(["add", "custom", _lab.Lab.InstituteUrl], null, Timeout, killHolder.Token, asked);
         var holderPid = (await asked.Task.WaitAsync(TimeSpan.FromSeconds(120))).ProcessId;
 
-        var second = await _host.RunAsync(["list", "--wait", "1"], null, Timeout);
+        var second = await Host.RunAsync(["list", "--wait", "1"], null, Timeout);
 
         Assert.Equal(InUseExitCode, second.ExitCode);
         Assert.Contains($"process {holderPid}", second.Words, StringComparison.Ordinal);
@@ -129,9 +116,9 @@ public sealed class DataDirectoryContentionTests(ITestOutputHelper output) : IAs
         await killHolder.CancelAsync();
         var killed = await holder;
         Assert.True(killed.Killed);
-        Assert.Equal(holderPid, DataDirectoryLock.ReadHolder(Path.Combine(_work, "store"))); // the dead holder's pid stays in the file...
+        Assert.Equal(holderPid, DataDirectoryLock.ReadHolder(_lab.Store)); // the dead holder's pid stays in the file...
 
-        var third = await _host.RunAsync(["list", "--wait", "0"], null, Timeout);
+        var third = await Host.RunAsync(["list", "--wait", "0"], null, Timeout);
 
         Assert.True(third.Acknowledged, $"exit {third.ExitCode}: {third.Stdout} {third.Stderr}"); // ...but its lock is gone
         Assert.Equal(0, second.LoginsAsked + third.LoginsAsked);
@@ -141,7 +128,7 @@ public sealed class DataDirectoryContentionTests(ITestOutputHelper output) : IAs
     private (string Path, string Url) StateFile(int round, string name)
     {
         var url = $"https://{name}-{round}.contention.example.org/";
-        var path = System.IO.Path.Combine(_work, $"state-{name}-{round}.json");
+        var path = System.IO.Path.Combine(_lab.Work, $"state-{name}-{round}.json");
         File.WriteAllText(path, JsonSerializer.Serialize(new
         {
             v2 = new

@@ -5,7 +5,6 @@ using EduVpnActors.Actors.Facade;
 using EduVpnActors.Actors.Persistence;
 using EduVpnActors.Messages.Client;
 using EduVpnActors.Messages.Common;
-using EduVpnActors.Messages.Connection;
 using EduVpnActors.Messages.Discovery;
 using EduVpnActors.Messages.Servers;
 using EduVpnActors.Messages.Sessions;
@@ -74,13 +73,13 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
         await using var engine = Start();
         using var stop = new CancellationTokenSource();
         var fillBeforeLogin = true;
-        var user = FollowAsync(engine, () =>
+        var user = EngineUser.LogInWhenAskedAsync(engine, stop.Token, () =>
         {
             if (fillBeforeLogin)
             {
                 _disk.Fill(); // after the URL is shown, before the tokens arrive
             }
-        }, stop.Token);
+        });
 
         var error = await Assert.ThrowsAsync<EduVpnException>(() => engine.AddServerAsync(ServerType.Custom, _portal.BaseUrl.AbsoluteUri).WaitAsync(Bound));
 
@@ -183,26 +182,6 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
         eduvpn.http.extra-trusted-certificate = "{{TestCertificate.PemPath.Replace("\\", "\\\\", StringComparison.Ordinal)}}"
         akka.loglevel = WARNING
         """), CultureInfo.GetCultureInfo("en")));
-
-    private static async Task FollowAsync(EduVpnEngine engine, Action beforeLogin, CancellationToken ct)
-    {
-        try
-        {
-            await foreach (var change in engine.StateChangesAsync(ct))
-            {
-                if (change.Data is AuthorizationUrlData url)
-                {
-                    beforeLogin();
-                    using var browser = new TestBrowser();
-                    var callback = await browser.AuthorizeAsync(url.Url, "alice", "alice-password", cancellationToken: ct);
-                    using var response = await browser.FollowAsync(callback, ct);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
 
     private static AddServerRecord Add(string requestId, string url) =>
         new(requestId, new ServerId(ServerType.Custom, url), url, LocalizedText.Empty, null);

@@ -1,4 +1,3 @@
-using EduVpnActors.Tests.Client;
 using EduVpnActors.Tests.Persistence;
 using EduVpnActors.Tests.Support;
 
@@ -13,35 +12,30 @@ namespace EduVpnActors.Tests.Reliability;
 public sealed class EngineFilesProcessTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
-    private ClientFlowLab _lab = null!;
-    private HostProcess _host = null!;
-    private string _work = null!;
+    private LabHost _lab = null!;
 
-    private string Store => Path.Combine(_work, "store");
+    private HostProcess Host => _lab.Host;
 
-    public async Task InitializeAsync()
-    {
-        _lab = await ClientFlowLab.StartAsync(startEngine: false);
-        _work = _lab.DataDirectory.Create();
-        var config = Path.Combine(_work, "host.conf");
-        await File.WriteAllTextAsync(config, _lab.WorldHocon());
-        _host = new HostProcess(Store, config);
-    }
+    private string Store => _lab.Store;
+
+    private string Work => _lab.Work;
+
+    public async Task InitializeAsync() => _lab = await LabHost.StartAsync();
 
     public async Task DisposeAsync() => await _lab.DisposeAsync();
 
     [Fact]
     public async Task ConnectOutput_AtTheDatabaseOrTheKey_RefusedWithExit1_TheStoreKeepsWorking()
     {
-        Assert.True((await _host.RunAsync(["add", "custom", _lab.InstituteUrl], null, Timeout)).Acknowledged);
+        Assert.True((await Host.RunAsync(["add", "custom", _lab.Lab.InstituteUrl], null, Timeout)).Acknowledged);
         var database = Path.Combine(Store, StorageFiles.DatabaseFileName);
         var before = StorageFiles.Scalar(database, "SELECT COUNT(*) FROM journal");
-        var link = Path.Combine(_work, "wg0.conf");
+        var link = Path.Combine(Work, "wg0.conf");
         File.CreateSymbolicLink(link, database);
 
         foreach (var target in new[] { database, link, Path.Combine(Store, "session-tokens.key"), database + "-journal" })
         {
-            var refused = await _host.RunAsync(["connect", _lab.InstituteUrl, "--profile", "default", "-o", target], null, Timeout);
+            var refused = await Host.RunAsync(["connect", _lab.Lab.InstituteUrl, "--profile", "default", "-o", target], null, Timeout);
 
             Assert.Equal(1, refused.ExitCode);
             Assert.True(refused.Words.Contains("write the configuration somewhere else", StringComparison.Ordinal), $"{target}: {refused.Stdout} {refused.Stderr}");
@@ -50,8 +44,8 @@ public sealed class EngineFilesProcessTests : IAsyncLifetime
 
         Assert.Equal(before, StorageFiles.Scalar(database, "SELECT COUNT(*) FROM journal"));
         Assert.Equal(32, new FileInfo(Path.Combine(Store, "session-tokens.key")).Length);
-        var output = Path.Combine(_work, "wg1.conf");
-        var connect = await _host.RunAsync(["connect", _lab.InstituteUrl, "--profile", "default", "-o", output], null, Timeout);
+        var output = Path.Combine(Work, "wg1.conf");
+        var connect = await Host.RunAsync(["connect", _lab.Lab.InstituteUrl, "--profile", "default", "-o", output], null, Timeout);
         Assert.True(connect.Acknowledged, $"exit {connect.ExitCode}: {connect.Stdout} {connect.Stderr}");
         Assert.True(new FileInfo(output).Length > 0);
     }
@@ -59,10 +53,10 @@ public sealed class EngineFilesProcessTests : IAsyncLifetime
     [Fact]
     public async Task DataDir_ASharedStickyFolder_Exit4_ModeUnchanged()
     {
-        var shared = Directory.CreateDirectory(Path.Combine(_work, "shared")).FullName;
+        var shared = Directory.CreateDirectory(Path.Combine(Work, "shared")).FullName;
         const UnixFileMode mode = (UnixFileMode)0b1_111_111_111; // 1777, like /tmp
         File.SetUnixFileMode(shared, mode);
-        var host = new HostProcess(shared, Path.Combine(_work, "host.conf"));
+        var host = new HostProcess(shared, _lab.ConfigFile);
 
         var run = await host.RunAsync(["list"], null, Timeout);
 
