@@ -107,7 +107,7 @@ public sealed class DiscoveryActor : ReceivePersistentActor
             }
             catch (Exception e) when (e is SignatureException or DiscoveryFormatException)
             {
-                _log.Warning("The cached {0} list does not verify any more and is set aside: {1}", kind, e.Message);
+                _log.Warning("The cached {Kind} list does not verify any more and is set aside: {Reason}", kind, e.Message);
                 list.Warning = new DiscoveryWarning(DiscoveryWarningKind.DamagedCache, $"The stored {DiscoveryFetcher.FileName(kind)} was damaged and set aside: {e.Message}");
                 Self.Tell(new DiscardDamaged(kind, e.Message));
             }
@@ -175,7 +175,7 @@ public sealed class DiscoveryActor : ReceivePersistentActor
                     list.View = accepted.Parsed;
                     list.Source = DiscoverySource.Network;
                     list.Succeeded();
-                    _log.Info("Accepted {0} v {1} ({2} entries)", DiscoveryFetcher.FileName(kind), e.Version, accepted.Parsed.Count);
+                    _log.Info("Accepted {File} v {Version} ({Entries} entries)", DiscoveryFetcher.FileName(kind), e.Version, accepted.Parsed.Count);
                     Snapshot();
                     _journalWork.WriteEnded();
                     FinishAfterCompaction(kind);
@@ -198,7 +198,7 @@ public sealed class DiscoveryActor : ReceivePersistentActor
                 });
                 return;
             case FetchOutcome.Refused refused:
-                _log.Warning("{0}", refused.Warning.Message);
+                _log.Warning("{Warning}", refused.Warning.Message);
                 list.Warning = refused.Warning;
                 list.LastFailureAtMs = NowMs;
                 if (list.View is null)
@@ -261,7 +261,7 @@ public sealed class DiscoveryActor : ReceivePersistentActor
         var (bundled, problem) = BundledDiscovery.Load(kind, _settings.RequirePrehashed);
         if (bundled is null)
         {
-            _log.Warning("{0}", problem);
+            _log.Warning("{Problem}", problem);
             return;
         }
         list.View = bundled;

@@ -82,7 +82,7 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
         }));
         Command<RefreshRejected>(m => OnStep(m.JobId, job =>
         {
-            _log.Info("Session {0}: the server no longer accepts the refresh token; the tokens are dropped", _server);
+            _log.Info("Session {Server}: the server no longer accepts the refresh token; the tokens are dropped", _server);
             DropTokens(() => Advance(job));
         }));
         Command<CallbackArrived>(m => OnStep(m.JobId, job => OnCallback(job, m.Outcome)));
@@ -131,7 +131,7 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
                 }
                 else
                 {
-                    _log.Debug("Session {0}: a cancel found no interactive request {1} to stop", _server, cancel.RequestId);
+                    _log.Debug("Session {Server}: a cancel found no interactive request {RequestId} to stop", _server, cancel.RequestId);
                 }
                 return;
         }
@@ -296,7 +296,7 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
         job.AuthorizationServer = authServer;
         Pipe(job, job.Listener.Result, outcome => new CallbackArrived(job.Id, outcome));
         Timers.StartSingleTimer(CallbackTimerKey, new CallbackTimedOut(job.Id), _settings.CallbackTimeout);
-        _log.Info("Session {0}: waiting for the user to authorize in the browser (callback on {1})", _server, job.Listener.RedirectUri);
+        _log.Info("Session {Server}: waiting for the user to authorize in the browser (callback on {RedirectUri})", _server, job.Listener.RedirectUri);
         job.Requester.Tell(new AuthorizationUrlReady(envelope.Request.RequestId, _server, request.Url));
     }
 
@@ -396,7 +396,7 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
         }
         catch (Exception e) when (e is TokenProtectionException or System.Text.Json.JsonException)
         {
-            _log.Warning("Session {0}: the stored tokens cannot be read ({1}); a new authorization will be needed", _server, e.Message);
+            _log.Warning("Session {Server}: the stored tokens cannot be read ({Reason}); a new authorization will be needed", _server, e.Message);
             return null;
         }
     }
@@ -414,7 +414,7 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
 
     private void Fail(Job job, SessionFailure failure)
     {
-        _log.Info("Session {0}: {1} failed: {2} ({3})", _server, job.Envelope.Request.GetType().Name, failure.Kind, failure.Message);
+        _log.Info("Session {Server}: {Request} failed: {Kind} ({Reason})", _server, job.Envelope.Request.GetType().Name, failure.Kind, failure.Message);
         Finish(job, job.Envelope.Request is ReleaseConfig release
             ? new ConfigReleased(release.RequestId, false)
             : new SessionRequestFailed(job.Envelope.Request.RequestId, failure));

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using Akka.Actor;
-using EduVpnActors.Actors.Configuration;
 using EduVpnActors.Actors.Persistence;
-using EduVpnActors.Actors.Servers;
+using EduVpnActors.Actors.Facade;
 using EduVpnActors.Messages.Common;
 using EduVpnActors.Messages.Servers;
 using Microsoft.Data.Sqlite;
@@ -98,29 +97,26 @@ internal static class StorageCheckBenchmark
     /// <summary>One server added, then profile choices until <paramref name="events"/> events are in the journal (sent in batches, as a busy engine would).</summary>
     private static async Task WriteHistoryAsync(string directory, int events)
     {
-        var config = EngineConfiguration.ForDataDirectory(directory, Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = ERROR"));
-        var system = ActorSystem.Create("history", config);
-        try
+        var offline = Akka.Configuration.ConfigurationFactory.ParseString("""
+            eduvpn.discovery.base-url = "https://127.0.0.1:9/"
+            akka.loglevel = ERROR
+            akka.stdout-loglevel = ERROR
+            """);
+        await using var engine = EduVpnEngine.Start(new EduVpnEngineOptions(directory, offline));
+        var registry = engine.Runtime.Registry;
+        var server = new ServerId(ServerType.Custom, "https://history.example.org/");
+        await registry.Ask<object>(new AddServerRecord("add", server, server.Identifier, LocalizedText.Empty, null), TimeSpan.FromSeconds(30));
+        for (var sent = 1; sent < events; sent += InFlight)
         {
-            var registry = system.ActorOf(ServerRegistryActor.Props(), "server-registry");
-            var server = new ServerId(ServerType.Custom, "https://history.example.org/");
-            await registry.Ask<object>(new AddServerRecord("add", server, server.Identifier, LocalizedText.Empty, null), TimeSpan.FromSeconds(30));
-            for (var sent = 1; sent < events; sent += InFlight)
+            var batch = Enumerable.Range(sent, Math.Min(InFlight, events - sent))
+                .Select(i => registry.Ask<object>(new RecordProfileChoice($"p{i}", server, $"profile-{i % 7}"), TimeSpan.FromSeconds(60)));
+            foreach (var reply in await Task.WhenAll(batch))
             {
-                var batch = Enumerable.Range(sent, Math.Min(InFlight, events - sent))
-                    .Select(i => registry.Ask<object>(new RecordProfileChoice($"p{i}", server, $"profile-{i % 7}"), TimeSpan.FromSeconds(60)));
-                foreach (var reply in await Task.WhenAll(batch))
+                if (reply is not RegistryUpdated)
                 {
-                    if (reply is not RegistryUpdated)
-                    {
-                        throw new InvalidOperationException($"unexpected reply {reply}");
-                    }
+                    throw new InvalidOperationException($"unexpected reply {reply}");
                 }
             }
-        }
-        finally
-        {
-            await system.Terminate();
         }
     }
 

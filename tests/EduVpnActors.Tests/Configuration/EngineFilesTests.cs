@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using EduVpnActors.Actors.Configuration;
+using EduVpnActors.Actors.Facade;
 using EduVpnActors.Actors.Hosting;
 using EduVpnActors.Actors.Persistence;
 using EduVpnActors.Tests.Support;
@@ -153,8 +154,8 @@ public sealed class EngineFilesTests : IDisposable
 
         foreach (var directory in new[] { existing, missing })
         {
-            var system = EngineSystem.Create(directory, ConfigurationFactory.ParseString("eduvpn.discovery.base-url = \"https://127.0.0.1:9/\""));
-            await system.Terminate();
+            var offline = ConfigurationFactory.ParseString("eduvpn.discovery.base-url = \"https://127.0.0.1:9/\"");
+            await EduVpnEngine.Start(new EduVpnEngineOptions(directory, offline)).DisposeAsync();
             Assert.Equal(OwnerOnly, File.GetUnixFileMode(directory));
         }
     }

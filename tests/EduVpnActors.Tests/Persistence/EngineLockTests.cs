@@ -17,19 +17,18 @@ public sealed class EngineLockTests : IDisposable
     private readonly TempDataDirectory _dir = new();
 
     [Fact]
-    public async Task SecondActorSystem_OnTheSameDirectory_RefusedAtOnce_StartsAfterTheFirstTerminated()
+    public async Task SecondEngine_OnTheSameDirectory_RefusedAtOnce_StartsAfterTheFirstStopped()
     {
-        var first = EngineSystem.Create(_dir.Path, Offline());
+        var first = EduVpnEngine.Start(new EduVpnEngineOptions(_dir.Path, Offline()));
         var clock = Stopwatch.StartNew();
 
-        var error = Assert.Throws<StorageException>(() => EngineSystem.Create(_dir.Path, Offline()));
+        var error = Assert.Throws<StorageException>(() => EduVpnEngine.Start(new EduVpnEngineOptions(_dir.Path, Offline())));
 
         Assert.Equal(StorageProblemKind.DataDirectoryInUse, error.Kind);
         Assert.Equal(Environment.ProcessId, error.HolderProcessId);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"refused only after {clock.ElapsedMilliseconds} ms");
-        await first.Terminate();
-        var second = EngineSystem.Create(_dir.Path, Offline());
-        await second.Terminate();
+        await first.DisposeAsync();
+        await EduVpnEngine.Start(new EduVpnEngineOptions(_dir.Path, Offline())).DisposeAsync();
     }
 
     [Fact]
@@ -83,7 +82,7 @@ public sealed class EngineLockTests : IDisposable
         _dir.Create();
         File.WriteAllText(Path.Combine(_dir.Path, "eduvpn-actors.db"), "not a database, but long enough to be read as one");
 
-        Assert.Equal(StorageProblemKind.Corrupt, Assert.Throws<StorageException>(() => EngineSystem.Create(_dir.Path, Offline())).Kind);
+        Assert.Equal(StorageProblemKind.Corrupt, Assert.Throws<StorageException>(() => EduVpnEngine.Start(new EduVpnEngineOptions(_dir.Path, Offline()))).Kind);
 
         using var free = DataDirectoryLock.Acquire(_dir.Path);
         Assert.True(free.IsHeld);

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Configuration;
-using EduVpnActors.Actors.Hosting;
+using EduVpnActors.Actors.Facade;
 using EduVpnActors.Actors.Persistence;
 using EduVpnActors.Messages.Discovery;
 using EduVpnActors.Tests.Support;
@@ -32,7 +32,7 @@ public sealed class ForeignStorageTests(ITestOutputHelper output) : IDisposable
             """);
         var before = File.ReadAllBytes(DatabasePath);
 
-        var error = Assert.Throws<StorageException>(() => EngineSystem.Create(_dir.Path, Offline()));
+        var error = Assert.Throws<StorageException>(() => EduVpnEngine.Start(new EduVpnEngineOptions(_dir.Path, Offline())));
 
         output.WriteLine(error.Message);
         Assert.Equal(StorageProblemKind.Foreign, error.Kind);
@@ -94,7 +94,7 @@ public sealed class ForeignStorageTests(ITestOutputHelper output) : IDisposable
         Assert.True(StorageFiles.Execute(path, $"UPDATE {table} SET {revive}{column} = 9999 WHERE rowid = (SELECT MAX(rowid) FROM {table})") == 1);
         var rows = StorageFiles.Scalar(path, $"SELECT COUNT(*) FROM {table}");
 
-        var error = Assert.Throws<StorageException>(() => EngineSystem.Create(_dir.Path, Offline()));
+        var error = Assert.Throws<StorageException>(() => EduVpnEngine.Start(new EduVpnEngineOptions(_dir.Path, Offline())));
 
         output.WriteLine(error.Message);
         Assert.Equal(StorageProblemKind.NewerVersion, error.Kind);
@@ -123,33 +123,17 @@ public sealed class ForeignStorageTests(ITestOutputHelper output) : IDisposable
         var result = StorageHealth.Check(_dir.Path, StorageFiles.DatabaseFileName);
 
         Assert.True(result.IsHealthy, result.Message);
-        var system = EngineSystem.Create(_dir.Path, Offline());
-        using var runtime = EngineRuntime.Start(system);
-        try
-        {
-            var servers = await runtime.Discovery.Ask<ServerListResponse>(new GetServerList(AllowRefresh: false), TimeSpan.FromSeconds(30));
-            Assert.Equal(DiscoverySource.Cache, servers.Status.Source);
-        }
-        finally
-        {
-            await system.Terminate();
-        }
+        await using var engine = EduVpnEngine.Start(new EduVpnEngineOptions(_dir.Path, Offline()));
+        var servers = await engine.Runtime.Discovery.Ask<ServerListResponse>(new GetServerList(AllowRefresh: false), TimeSpan.FromSeconds(30));
+        Assert.Equal(DiscoverySource.Cache, servers.Status.Source);
     }
 
     private async Task AssertStartsAsync()
     {
-        var system = EngineSystem.Create(_dir.Path, Offline());
-        using var runtime = EngineRuntime.Start(system);
-        try
-        {
-            var response = await runtime.Discovery.Ask<ServerListResponse>(new GetServerList(), TimeSpan.FromSeconds(30));
-            Assert.NotEmpty(response.List.Servers);
-            Assert.Equal(1, StorageFiles.Scalar(DatabasePath, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'journal'"));
-        }
-        finally
-        {
-            await system.Terminate();
-        }
+        await using var engine = EduVpnEngine.Start(new EduVpnEngineOptions(_dir.Path, Offline()));
+        var response = await engine.Runtime.Discovery.Ask<ServerListResponse>(new GetServerList(), TimeSpan.FromSeconds(30));
+        Assert.NotEmpty(response.List.Servers);
+        Assert.Equal(1, StorageFiles.Scalar(DatabasePath, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'journal'"));
     }
 
     /// <summary>Discovery pointed at a closed loopback port: every fetch fails fast with a network error.</summary>

@@ -65,6 +65,8 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
         var records = await registry.Ask<ServerRecords>(new GetServerRecords("q"), Bound);
         Assert.Equal(acknowledged, records.Servers.Select(s => s.Id.Identifier).ToHashSet());
         Assert.IsType<ServerRecordAdded>(await registry.Ask<object>(Add("after", "https://after.example.org/"), Bound));
+        Figures.Report(output, $"disk full (registry): {answers.Length} concurrent writes on a full tmpfs, {answers.Count(a => a is RegistryRequestFailed)} typed StorageFailed, "
+            + $"{answers.Count(a => a is ServerRecordAdded)} stored, 0 unanswered, 0 acknowledged lost; writes work again once space is free");
     }
 
     [SmallDiskFact]
@@ -93,6 +95,7 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(config.Configuration.Config.Contains("[Interface]", StringComparison.Ordinal) || config.Configuration.Config.Contains("remote ", StringComparison.Ordinal));
         await stop.CancelAsync();
         await user;
+        Figures.Report(output, "disk full (session, during the browser login): add failed with ClientErrorKind.Storage (session kind Storage), no hang; after freeing space add and connect work");
     }
 
     [SmallDiskFact]
@@ -113,6 +116,7 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
         _disk.Free();
         var again = await engine.Runtime.Discovery.Ask<ServerListResponse>(new GetServerList(), Bound);
         Assert.NotEmpty(again.List.Servers);
+        Figures.Report(output, $"disk full (discovery, new list): answered v {unstored.Status.Version} from the network with a StorageFailed warning, no hang; answered again after freeing space");
     }
 
     [SmallDiskFact]
@@ -131,6 +135,7 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
                 Assert.Equal(4, run.ExitCode);
                 Assert.Contains("No space left", run.Words, StringComparison.Ordinal);
             });
+            Figures.Report(output, "disk full before the start: 2 parallel console processes, both exit 4 (Unavailable: no space left), 0 crashes");
         }
         finally
         {
@@ -169,6 +174,7 @@ public sealed class DiskFullTests(ITestOutputHelper output) : IAsyncLifetime
             _disk.Free();
             var list = await host.RunAsync(["list"], null, Bound);
             Assert.True(list.Acknowledged, $"exit {list.ExitCode}: {list.Stdout} {list.Stderr}");
+            Figures.Report(output, $"disk full (console add, during the browser login): exit 2 with error kind storage after {run.Duration.TotalSeconds:0.0} s, 0 crashes; list works after freeing space");
         }
         finally
         {
