@@ -99,6 +99,20 @@ public sealed class DataDirectoryContentionTests(ITestOutputHelper output) : IAs
     }
 
     [Fact]
+    public async Task TwoServersSearchesAtOnce_OnAFreshDataDirectory_BothAnswer()
+    {
+        // Once one could die after 90 s with an unhandled AskTimeoutException (exit 134): the loser of the race
+        // for the fresh database lost its discovery query with the actor that failed to write.
+        var runs = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => Host.RunAsync(["servers", "--search", "lab", "--wait", "120"], null, Timeout)));
+
+        Assert.All(runs, run =>
+        {
+            Assert.True(run.Acknowledged, $"exit {run.ExitCode}: {run.Stdout} {run.Stderr}");
+            Assert.NotEmpty(run.Json!.RootElement.GetProperty("results").EnumerateArray());
+        });
+    }
+
+    [Fact]
     public async Task HolderWaitsForALogin_SecondExits5NamingItsPid_AfterSigkillTheNextStartsAtOnce()
     {
         using var killHolder = new CancellationTokenSource();
