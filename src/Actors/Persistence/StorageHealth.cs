@@ -21,8 +21,9 @@ public sealed record StorageHealthResult(string DatabasePath, StorageProblemKind
 
 /// <summary>
 /// Checks the engine's SQLite storage before the actor system uses it, so a damaged, locked, foreign
-/// (another program's, or another journal layout), newer or unreachable database is a typed error at start instead of persistent actors failing (and being
-/// restarted forever) on recovery. The check reads only: the database is opened read-only and
+/// (another program's, or another journal layout), newer or unreachable database is a typed error at
+/// start instead of persistent actors failing on recovery. The work is bounded by the snapshots, not the
+/// history (<see cref="StorageInspection"/>). The check reads only: the database is opened read-only and
 /// nothing is repaired, reset or deleted; the one exception is a hot journal left by a crash, which
 /// is rolled back as SQLite itself would on the next write. <see cref="MoveAside"/> is the explicit way out.
 /// </summary>
