@@ -109,12 +109,7 @@ public sealed class EngineLockTests : IDisposable
         return builder.Build();
     }
 
-    /// <summary>Discovery on a closed loopback port (every fetch fails fast), plus <paramref name="hocon"/>.</summary>
-    private static Config Offline(string hocon = "") => ConfigurationFactory.ParseString($"""
-        eduvpn.discovery.base-url = "https://127.0.0.1:9/"
-        akka.loglevel = WARNING
-        {hocon}
-        """);
+    private static Config Offline(string hocon = "") => StorageFiles.Offline(hocon);
 
     public void Dispose() => _dir.Dispose();
 }

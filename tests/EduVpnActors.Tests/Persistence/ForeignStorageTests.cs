@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Configuration;
 using EduVpnActors.Actors.Facade;
@@ -136,18 +134,7 @@ public sealed class ForeignStorageTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(1, StorageFiles.Scalar(DatabasePath, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'journal'"));
     }
 
-    /// <summary>Discovery pointed at a closed loopback port: every fetch fails fast with a network error.</summary>
-    private static Config Offline()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return ConfigurationFactory.ParseString($"""
-            eduvpn.discovery.base-url = "https://127.0.0.1:{port}/"
-            akka.loglevel = WARNING
-            """);
-    }
+    private static Config Offline() => StorageFiles.Offline();
 
     public void Dispose() => _dir.Dispose();
 }
