@@ -46,7 +46,12 @@ public static class ServiceCollectionExtensions
             });
         }
         // Before any actor starts a timer (see SchedulerWarmup).
-        builder.WithActors((system, _) => SchedulerWarmup.Start(system));
+        builder.WithActors((system, _) =>
+        {
+            // The data directory lock taken when the storage was prepared (EngineStorage) ends with this system.
+            Persistence.EngineLocks.ReleaseWhenTerminated(system);
+            SchedulerWarmup.Start(system);
+        });
         return builder
             .WithDiscoveryCache(services)
             .WithServerRegistry(services)
