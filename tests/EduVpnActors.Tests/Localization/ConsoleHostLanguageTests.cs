@@ -9,7 +9,7 @@ namespace EduVpnActors.Tests.Localization;
 
 /// <summary>
 /// Issue 12 §9 through the real console host: with the user's locale in <c>LC_ALL</c> (as a desktop session
-/// sets it) a typed error reads in that language, so the published host carries every satellite assembly.
+/// sets it) a typed error reads in that language: the host's output carries every satellite assembly.
 /// </summary>
 public sealed class ConsoleHostLanguageTests : IDisposable
 {
