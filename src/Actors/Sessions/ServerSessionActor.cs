@@ -289,8 +289,9 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
     {
         Timers.Cancel(CallbackTimerKey);
         var requester = job.Requester;
-        _journalWork.WhenDone(() => requester.Tell(reply));
+        // The listener closes before anyone hears the outcome: a browser that comes back after it finds nothing.
         job.Dispose();
+        _journalWork.WhenDone(() => requester.Tell(reply));
         _job = null;
         Stash.UnstashAll();
     }
