@@ -103,20 +103,24 @@ public sealed class ConnectRunProxyTests : HostLabTestBase
     }
 
     [Fact]
-    public async Task NotAProxyGuardServer_FatalExitSeven_TranslatedWithTheKind()
+    public async Task NotAProxyGuardServer_FatalExitSeven_TranslatedWithTheKind_StdoutHoldsOnlyTheConfiguration()
     {
         await using var proxyGuard = await ProxyGuardTestServer.StartAsync(new ProxyGuardServerOptions { Mode = ProxyGuardServerMode.WrongStatus });
         Lab.Portal.SetProfiles(PortalProfile.WireGuardTcp with { ProxyEndpoint = proxyGuard.Url.ToString() });
         await AddInstituteAsync();
         using var wireGuard = new FakeWireGuard();
 
-        await using var run = Connect("--tcp", "--run-proxy", "--wireguard-port", Port(wireGuard.Port), "--output", Path.Combine(Lab.DataDirectory.Path, "wg0.conf"));
+        // Without --output the configuration is the result (`connect X --run-proxy > wg0.conf`): the proxy's lines go to stderr.
+        await using var run = Connect("--tcp", "--run-proxy", "--wireguard-port", Port(wireGuard.Port));
         var listenPort = ListenPortOf(await run.LineAsync(l => l.Contains("listening on", StringComparison.Ordinal)));
         wireGuard.Send(listenPort, [1]);
 
         await ExitsWithAsync(run, 7);
         var text = ErrorTexts.For(ProxyGuardErrorKind.UnexpectedStatus, CultureInfo.GetCultureInfo("en"));
-        Assert.Contains($"proxyguard: failed: {text} (UnexpectedStatus: the server answered 200", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"proxyguard: failed: {text} (UnexpectedStatus: the server answered 200", run.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("[Interface]", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"Endpoint = 127.0.0.1:{listenPort}\n", run.Stdout.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.DoesNotContain("proxyguard:", run.Stdout, StringComparison.Ordinal);
         Assert.True(ProxyGuardTesting.UdpPortFree(listenPort), "the listen port is still bound");
         HostOutputContractTests.AssertNoStackTrace(run.Stdout + run.Stderr);
     }
