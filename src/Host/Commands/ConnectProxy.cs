@@ -265,13 +265,20 @@ internal static class ConnectProxy
         {
             context.Cancel = true;
             Interlocked.CompareExchange(ref _exitCode, context.Signal == PosixSignal.SIGTERM ? HostExit.Terminated : HostExit.Interrupted, 0);
-            _stop.Cancel();
+            try
+            {
+                _stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The signal came as the run ended: nothing is left to stop.
+            }
         }
     }
 
     /// <summary>
-    /// Shows the states as they come, off the engine's thread. <see cref="Ended"/> completes with the running proxy's last
-    /// state (Stopped or Failed), which may lag behind the run's end: the run hears of it through another subscriber.
+    /// Shows the states as they come, off the engine's thread. The running proxy's last state (Stopped or Failed) may lag
+    /// behind the run's end (the run hears of it through another subscriber), so <see cref="DrainAsync"/> waits for it.
     /// </summary>
     private sealed class StatePrinter
     {
