@@ -88,6 +88,7 @@ internal static class ClientCommands
         var tcp = new Option<bool>("--tcp") { Description = "Prefer TCP (prefer_tcp=yes)." };
         var startup = new Option<bool>("--startup") { Description = "Auto-connect at start-up: never open a browser; fail if authorization is needed." };
         var command = new Command("connect", "Get a VPN configuration (WireGuard or OpenVPN) for a server.") { ServerArgument, output, tcp, startup, ProfileOption, LocationOption };
+        ConnectProxy.AddTo(command, output); // --run-proxy (ConnectProxy.cs)
         command.SetAction(async (parse, ct) => await RunAsync(parse, ct, async (engine, json) =>
         {
             var file = parse.GetValue(output);
@@ -100,7 +101,12 @@ internal static class ClientCommands
             var server = await ResolveAsync(engine, parse.GetValue(ServerArgument)!, ct);
             using var questions = HostQuestions.Follow(engine, parse, json, ct);
             // --profile/--location choose (and remember) for this connect, over a remembered choice (as `profile`/`location` would).
-            var got = await engine.GetConfigAsync(server, parse.GetValue(tcp), parse.GetValue(startup), parse.GetValue(ProfileOption), parse.GetValue(LocationOption), ct);
+            var got = await engine.GetConfigAsync(server, parse.GetValue(tcp) || ConnectProxy.Requested(parse), parse.GetValue(startup), parse.GetValue(ProfileOption), parse.GetValue(LocationOption), ct);
+            // --run-proxy with WireGuard over TCP: the configuration written pointing at the proxy, which then runs in the foreground.
+            if (await ConnectProxy.TryRunAsync(parse, new ConnectedConfiguration(engine, server, got, file, engineFiles, json), ct) is { } exit)
+            {
+                return exit;
+            }
             if (file is not null)
             {
                 // And again where it is written: a link may have changed while the configuration was fetched.
@@ -123,7 +129,7 @@ internal static class ClientCommands
             if (json)
             {
                 HostOutput.Json(summary);
-                return;
+                return HostExit.Ok;
             }
             var about = HostConsole.SafeMarkup($"[green]{VpnProtocolNames.DisplayName(got.Configuration.Protocol)}[/] configuration for profile [bold]{got.ProfileId}[/], valid until {got.Configuration.Expires.ToLocalTime():g}");
             if (file is null)
@@ -137,6 +143,7 @@ internal static class ClientCommands
             {
                 HostConsole.Out.MarkupLine(about + HostConsole.SafeMarkup($", written to {file.FullName}"));
             }
+            return HostExit.Ok;
         }));
         return command;
     }
@@ -233,12 +240,19 @@ internal static class ClientCommands
     }
 
     /// <summary>Runs <paramref name="body"/> on a fresh engine; its failures go to <see cref="HostFailures"/> (Program.cs).</summary>
-    private static async Task<int> RunAsync(ParseResult parse, CancellationToken ct, Func<EduVpnEngine, bool, Task> body)
+    private static Task<int> RunAsync(ParseResult parse, CancellationToken ct, Func<EduVpnEngine, bool, Task> body) =>
+        RunAsync(parse, ct, async (engine, json) =>
+        {
+            await body(engine, json);
+            return HostExit.Ok;
+        });
+
+    /// <summary>Runs <paramref name="body"/> on a fresh engine and ends with its exit code (the engine stopped first).</summary>
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken ct, Func<EduVpnEngine, bool, Task<int>> body)
     {
         var json = parse.GetValue(HostCommands.JsonOption);
         await using var host = await HostEngine.StartAsync(parse, ct);
-        await body(host.Engine, json);
-        return HostExit.Ok;
+        return await body(host.Engine, json);
     }
 
     /// <summary>Finds an added server by id, URL (in any spelling the engine normalises alike), organization id or list number.</summary>

@@ -1,17 +1,14 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Configuration;
 using EduVpnActors.Actors.Configuration;
-using EduVpnActors.Actors.Localization;
 using EduVpnActors.Actors.ProxyGuard;
 using EduVpnActors.Actors.ProxyGuard.Handshake;
 using EduVpnActors.Messages.ProxyGuard;
 
-using EduVpnActors.Actors.Display;
 using EduVpnActors.Host.Output;
 
 namespace EduVpnActors.Host.Commands;
@@ -25,10 +22,10 @@ namespace EduVpnActors.Host.Commands;
 /// </summary>
 internal static class ProxyGuardCommand
 {
-    public const int FatalExitCode = 7;
+    public const int FatalExitCode = HostExit.ProxyGuardFatal;
     public const int BadArgumentsExitCode = 1;
-    private const int SigIntExitCode = 130;
-    private const int SigTermExitCode = 143;
+    private const int SigIntExitCode = HostExit.Interrupted;
+    private const int SigTermExitCode = HostExit.Terminated;
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(60);
 
     public static Command Create()
@@ -46,13 +43,14 @@ internal static class ProxyGuardCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var json = parse.GetValue(HostCommands.JsonOption);
-            var output = new Output(json);
+            // The real stdout (other console writes are log lines), or stderr when it holds the JSON document.
+            var output = new ProxyGuardOutput(json, json ? Console.Error : HostConsole.Stdout);
             var addresses = new List<IPAddress>();
             foreach (var text in parse.GetValue(peerIps) ?? [])
             {
                 if (!IPAddress.TryParse(text, out var address))
                 {
-                    return output.BadArguments($"'{text}' is not an IP address");
+                    return BadArguments(json, $"'{text}' is not an IP address");
                 }
                 addresses.Add(address);
             }
@@ -63,14 +61,14 @@ internal static class ProxyGuardCommand
                 : ProxyGuardPeer.TryParse(setUp.Peer, out _, out var urlError) ? Validate(setUp) : urlError.Message;
             if (invalid is not null)
             {
-                return output.BadArguments(invalid);
+                return BadArguments(json, invalid);
             }
             return await RunAsync(Configuration(parse), setUp, wireGuardPort, output, cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(Config config, SetUpProxyGuard setUp, int wireGuardPort, Output output, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(Config config, SetUpProxyGuard setUp, int wireGuardPort, ProxyGuardOutput output, CancellationToken cancellationToken)
     {
         // Which signal stops us decides the exit code; the handler runs before System.CommandLine's (newest first).
         var signal = 0;
@@ -126,6 +124,19 @@ internal static class ProxyGuardCommand
         }
     }
 
+    private static int BadArguments(bool json, string why)
+    {
+        if (json)
+        {
+            HostOutput.Json(new { error = new { kind = "bad_arguments", message = why } });
+        }
+        else
+        {
+            Console.Error.WriteLine($"proxyguard: {why}");
+        }
+        return BadArgumentsExitCode;
+    }
+
     private static string? Validate(SetUpProxyGuard setUp) =>
         setUp.ListenPort is < 0 or > 65535 ? $"the listen port {setUp.ListenPort} is not between 0 and 65535"
         : setUp.TcpSourcePort is < 0 or > 65535 ? $"the TCP source port {setUp.TcpSourcePort} is not between 0 and 65535"
@@ -151,85 +162,5 @@ internal static class ProxyGuardCommand
     {
         public StateForwarder(ChannelWriter<ProxyGuardStateChanged> writer) =>
             Receive<ProxyGuardStateChanged>(change => writer.TryWrite(change));
-    }
-
-    /// <summary>Lines as they happen (stdout, or stderr with --json), and with --json one document at the end.</summary>
-    private sealed class Output(bool json)
-    {
-        private readonly List<object> _states = [];
-        private object? _ready;
-
-        public int BadArguments(string why)
-        {
-            if (json)
-            {
-                HostOutput.Json(new { error = new { kind = "bad_arguments", message = why } });
-            }
-            else
-            {
-                Console.Error.WriteLine($"proxyguard: {why}");
-            }
-            return BadArgumentsExitCode;
-        }
-
-        public void Ready(ProxyGuardReady ready, string peer, int wireGuardPort)
-        {
-            _ready = new { listen_port = ready.ListenPort, wireguard_port = wireGuardPort, peer, peer_ips = ready.PeerIps.Select(ip => ip.ToString()) };
-            Line($"listening on 127.0.0.1:{ready.ListenPort} for WireGuard at 127.0.0.1:{wireGuardPort}; peer {peer} ({string.Join(", ", ready.PeerIps)})");
-        }
-
-        public void State(ProxyGuardStateChanged change)
-        {
-            _states.Add(new
-            {
-                phase = change.Phase,
-                change.Attempt,
-                error = change.Error is { } e ? new { e.Kind, message = ErrorTexts.For(e.Kind), detail = e.Message } : null,
-                retry_in_seconds = change.RetryIn?.TotalSeconds,
-                change.Server,
-            });
-            var text = change.Phase switch
-            {
-                ProxyGuardPhase.WaitingForTraffic => $"waiting for traffic (attempt {change.Attempt})",
-                ProxyGuardPhase.Connecting => $"connecting (attempt {change.Attempt})",
-                ProxyGuardPhase.Connected => $"connected to {change.Server} (attempt {change.Attempt})",
-                ProxyGuardPhase.Reconnecting => string.Create(CultureInfo.InvariantCulture,
-                    $"reconnecting in {change.RetryIn!.Value.TotalSeconds:0.###} s: {ErrorTexts.For(change.Error!.Kind)} ({change.Error.Kind}: {change.Error.Message})"),
-                _ => null,
-            };
-            if (text is not null)
-            {
-                Line(text);
-            }
-        }
-
-        public int Fatal(ProxyGuardError error)
-        {
-            Line($"failed: {ErrorTexts.For(error.Kind)} ({error.Kind}: {error.Message})");
-            return End(FatalExitCode, new { kind = error.Kind, message = ErrorTexts.For(error.Kind), detail = error.Message });
-        }
-
-        public int Stopped(int code)
-        {
-            Line(code == SigTermExitCode ? "stopped (SIGTERM)" : "stopped (SIGINT)");
-            return End(code, null);
-        }
-
-        private int End(int code, object? error)
-        {
-            if (json)
-            {
-                HostOutput.Json(new { proxy = _ready, states = _states, exit_code = code, error });
-            }
-            return code;
-        }
-
-        private void Line(string text)
-        {
-            // The real stdout (other console writes are log lines); a server's words shown as data, never as escapes.
-            var writer = json ? Console.Error : HostConsole.Stdout;
-            writer.WriteLine("proxyguard: " + TerminalText.Escape(text));
-            writer.Flush();
-        }
     }
 }

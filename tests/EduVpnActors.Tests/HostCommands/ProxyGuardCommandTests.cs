@@ -1,11 +1,6 @@
-using System.Diagnostics;
-using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using System.Threading.Channels;
 using EduVpnActors.Tests.ProxyGuard;
-using EduVpnActors.Tests.Reliability;
 using EduVpnActors.Tests.Support;
 using EduVpnActors.TestServer;
 
@@ -123,121 +118,8 @@ public sealed partial class ProxyGuardCommandTests : IAsyncLifetime
             root.GetProperty("states").EnumerateArray().Select(s => s.GetProperty("phase").GetString()));
     }
 
-    private ConsoleRun Start(params string[] arguments) => ConsoleRun.Start(["--config", _config, "proxyguard", .. arguments]);
+    private ConsoleRun Start(params string[] arguments) => ConsoleRun.Start(["--config", _config, "proxyguard", .. arguments], Wait);
 
     [GeneratedRegex(@"listening on 127\.0\.0\.1:(\d+)")]
-    private static partial Regex ListeningOn();
-
-    /// <summary>The console host as a child process whose output lines can be awaited and which can be signalled.</summary>
-    private sealed class ConsoleRun : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _stdout = new();
-        private readonly StringBuilder _stderr = new();
-        private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
-
-        private ConsoleRun(Process process) => _process = process;
-
-        public string Stdout
-        {
-            get
-            {
-                lock (_stdout)
-                {
-                    return _stdout.ToString();
-                }
-            }
-        }
-
-        public string Stderr
-        {
-            get
-            {
-                lock (_stderr)
-                {
-                    return _stderr.ToString();
-                }
-            }
-        }
-
-        public static ConsoleRun Start(IReadOnlyList<string> arguments)
-        {
-            var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } dotnet ? dotnet : "dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.ArgumentList.Add(HostProcess.HostDll);
-            foreach (var argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-            start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-            var run = new ConsoleRun(new Process { StartInfo = start });
-            run._process.OutputDataReceived += (_, e) => run.Collect(run._stdout, e.Data);
-            run._process.ErrorDataReceived += (_, e) => run.Collect(run._stderr, e.Data);
-            run._process.Start();
-            run._process.BeginOutputReadLine();
-            run._process.BeginErrorReadLine();
-            return run;
-        }
-
-        /// <summary>The first line (stdout or stderr) that matches, within the test's wait.</summary>
-        public async Task<string> LineAsync(Func<string, bool> match)
-        {
-            using var deadline = new CancellationTokenSource(Wait);
-            try
-            {
-                while (true)
-                {
-                    var line = await _lines.Reader.ReadAsync(deadline.Token);
-                    if (match(line))
-                    {
-                        return line;
-                    }
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"no such line; stdout: {Stdout} stderr: {Stderr}");
-            }
-        }
-
-        public void Signal(int signal) => Assert.Equal(0, Kill(_process.Id, signal));
-
-        public async Task<int> ExitAsync()
-        {
-            using var deadline = new CancellationTokenSource(Wait);
-            await _process.WaitForExitAsync(deadline.Token);
-            await _process.WaitForExitAsync(); // drains the output handlers
-            return _process.ExitCode;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-            _process.Dispose();
-        }
-
-        private void Collect(StringBuilder into, string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-            lock (into)
-            {
-                into.AppendLine(line);
-            }
-            _lines.Writer.TryWrite(line);
-        }
-
-        [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-        private static extern int Kill(int pid, int signal);
-    }
+    internal static partial Regex ListeningOn();
 }

@@ -52,6 +52,12 @@ internal sealed class HostProcess
         return new HostProcess(Path.Combine(data.Path, "store"), config);
     }
 
+    /// <summary>The <c>--data-dir</c> it runs with.</summary>
+    public string DataDirectory => _dataDirectory;
+
+    /// <summary>The <c>--config</c> file it runs with.</summary>
+    public string ConfigFile => _configFile;
+
     /// <summary>The host's dll: next to the repository's Host build output of the same configuration.</summary>
     public static string HostDll { get; } = FindHostDll();
 

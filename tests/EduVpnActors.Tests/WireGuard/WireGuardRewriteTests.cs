@@ -121,4 +121,28 @@ public sealed partial class WireGuardRewriteTests
         listener.Start();
         using var client = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, udp));
     }
+
+    [Theory]
+    [InlineData("[Interface]\n[Peer]\nEndpoint = 127.0.0.1:1337\n", 1337)]
+    [InlineData("[Interface]\n[Peer]\nEndpoint = vpn.example.org:51820\n", null)]
+    [InlineData("[Interface]\n[Peer]\nEndpoint = 127.0.0.1:0\n", null)]
+    [InlineData("[Interface]\n[Peer]\nEndpoint = 127.0.0.1:70000\n", null)]
+    [InlineData("[Interface]\n[Peer]\nEndpoint = 127.0.0.1:+5\n", null)]
+    [InlineData("[Interface]\nEndpoint = 127.0.0.1:5\n[Peer]\n", null)]
+    [InlineData("[Interface]\n", null)]
+    public void LoopbackEndpointPort_OnlyAPeerEndpointOn127001(string config, int? port) =>
+        Assert.Equal(port, WireGuardConfigRewriter.LoopbackEndpointPort(config));
+
+    [Fact]
+    public void PointEndpointAt_ReplacesThePeersEndpointInPlace_OrAddsIt()
+    {
+        var rewritten = WireGuardConfigRewriter.Rewrite("[Interface]\n[Peer]\nAllowedIPs = 0.0.0.0/0\nProxyEndpoint = https://p\n", Key, 1337).Config;
+
+        var moved = WireGuardConfigRewriter.PointEndpointAt(rewritten, 40000);
+
+        Assert.Equal(rewritten.Replace("Endpoint = 127.0.0.1:1337", "Endpoint = 127.0.0.1:40000", StringComparison.Ordinal), moved);
+        Assert.Equal(40000, WireGuardConfigRewriter.LoopbackEndpointPort(moved));
+        Assert.Equal("[Interface]\n[Peer]\nPublicKey = x\nEndpoint = 127.0.0.1:9\n", WireGuardConfigRewriter.PointEndpointAt("[Interface]\n[Peer]\nPublicKey = x\n", 9));
+        Assert.Equal(WireGuardErrorKind.MissingSection, Assert.Throws<WireGuardConfigException>(() => WireGuardConfigRewriter.PointEndpointAt("[Interface]\n", 9)).Kind);
+    }
 }
