@@ -20,17 +20,22 @@ namespace EduVpnActors.Host.Commands;
 /// </summary>
 internal sealed class HostQuestions : IDisposable
 {
+    private const string Profile = "profile";
+    private const string Location = "location";
+
     private readonly EduVpnEngine _engine;
+    private readonly bool _json;
     private readonly bool _canAsk;
     private readonly CancellationTokenSource _stop;
     private string? _profile;
     private string? _location;
     private Exception? _failure;
 
-    private HostQuestions(EduVpnEngine engine, bool canAsk, string? profile, string? location, CancellationTokenSource stop)
+    private HostQuestions(EduVpnEngine engine, bool json, string? profile, string? location, CancellationTokenSource stop)
     {
         _engine = engine;
-        _canAsk = canAsk;
+        _json = json;
+        _canAsk = !json && HostConsole.CanPrompt;
         _profile = profile;
         _location = location;
         _stop = stop;
@@ -39,7 +44,7 @@ internal sealed class HostQuestions : IDisposable
     /// <summary>Starts following <paramref name="engine"/>'s states; call before the request that may raise a question.</summary>
     public static HostQuestions Follow(EduVpnEngine engine, ParseResult parse, bool json, CancellationToken ct)
     {
-        var questions = new HostQuestions(engine, !json && HostConsole.CanPrompt,
+        var questions = new HostQuestions(engine, json,
             parse.GetValue(ClientCommands.ProfileOption), parse.GetValue(ClientCommands.LocationOption), CancellationTokenSource.CreateLinkedTokenSource(ct));
         // Subscribed here, before the caller sends its request: a question it raises cannot be missed.
         var changes = engine.StateChangesAsync(questions._stop.Token);
@@ -78,9 +83,6 @@ internal sealed class HostQuestions : IDisposable
             }
         }
     }
-
-    private const string Profile = "profile";
-    private const string Location = "location";
 
     private async Task FollowAsync(IAsyncEnumerable<ConnectionStateChanged> changes)
     {
@@ -168,9 +170,14 @@ internal sealed class HostQuestions : IDisposable
     }
 
     /// <summary>The failure that lists <paramref name="choices"/> (as data under <c>--json</c>) and names the option to pass.</summary>
-    private static HostCommandException ChoiceFailure(string kind, int exitCode, string message, string what, IReadOnlyList<Choice> choices, string? detail)
+    private HostCommandException ChoiceFailure(string kind, int exitCode, string message, string what, IReadOnlyList<Choice> choices, string? detail)
     {
         var option = $"--{what}";
+        if (_json)
+        {
+            // stdout holds the JSON document (the choices as data); a person watching the script reads them here.
+            HostConsole.Error.Line($"the {what}s to choose from ({option}): {string.Join(", ", choices.Select(c => c.Label))}");
+        }
         var hints = new List<FormattableString> { $"Pass one of these as [bold]{option} {(what == Profile ? "ID" : "CC")}[/]:" };
         hints.AddRange(choices.Select(choice => (FormattableString)$"  {choice.Label}"));
         return new HostCommandException(kind, message, exitCode)
