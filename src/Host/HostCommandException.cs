@@ -15,4 +15,10 @@ internal sealed class HostCommandException(string kind, string message, int exit
 
     /// <summary>Technical English detail shown after the message (and as <c>detail</c> in JSON), or null.</summary>
     public string? Detail { get; init; }
+
+    /// <summary>More JSON fields of the error (data, e.g. the choices of a question).</summary>
+    public IReadOnlyList<KeyValuePair<string, object?>> Fields { get; init; } = [];
+
+    /// <summary>Lines for people after the message (Spectre markup; the interpolated values are shown as data).</summary>
+    public IReadOnlyList<FormattableString> Hints { get; init; } = [];
 }

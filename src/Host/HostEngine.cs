@@ -75,6 +75,9 @@ internal sealed class HostEngine : IAsyncDisposable
             {
                 "eduvpn.client.friendly-name = \"eduvpn-actors\"",
                 $"eduvpn.client.version = \"{HostVersion}\"",
+                // Signals belong to the command (HostSignals): it cancels the engine's operation, then stops the engine
+                // itself. Akka's own hook would shut the engine down under the running operation at SIGINT/SIGTERM.
+                "akka.coordinated-shutdown.run-by-clr-shutdown-hook = off",
             };
             if (!verbose)
             {

@@ -25,10 +25,19 @@ internal sealed record HostFailure(int ExitCode, string Kind, string Message, IR
 /// </summary>
 internal static class HostFailures
 {
-    /// <summary>Reports <paramref name="exception"/> and returns the exit code to end with.</summary>
+    private static int _reported;
+
+    /// <summary>
+    /// Reports <paramref name="exception"/> and returns the exit code to end with. Only the first report of the process
+    /// is written: a command ends once (a signal's bounded stop and the command's own end may both get here).
+    /// </summary>
     public static int Report(Exception exception, bool json, bool verbose)
     {
         var failure = Classify(exception, HostSignals.ExitCode);
+        if (Interlocked.Exchange(ref _reported, 1) == 1)
+        {
+            return failure.ExitCode;
+        }
         Write(failure, json);
         if (failure.ExitCode == HostExit.InternalFault)
         {
@@ -50,7 +59,7 @@ internal static class HostFailures
     /// <param name="signalExitCode">130 or 143 when SIGINT or SIGTERM arrived (the cancellation it caused is no fault).</param>
     public static HostFailure Classify(Exception exception, int? signalExitCode = null) => exception switch
     {
-        HostCommandException e => new(e.ExitCode, e.Kind, e.Message, e.Detail is null ? [] : [new("detail", e.Detail)], []) { Detail = e.Detail },
+        HostCommandException e => new(e.ExitCode, e.Kind, e.Message, [.. e.Detail is null ? [] : new KeyValuePair<string, object?>[] { new("detail", e.Detail) }, .. e.Fields], e.Hints) { Detail = e.Detail },
         EduVpnException e => Engine(e),
         StorageException e => Storage(e),
         OperationCanceledException when signalExitCode is { } code => new(code, "cancelled", "cancelled", [], []),

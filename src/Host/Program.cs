@@ -9,7 +9,12 @@ var verbose = parse.GetValue(HostCommands.VerboseOption);
 // Results go to the real stdout; every other console write (Akka's standard-out logger among them) is a
 // log line: on stderr with --verbose, else kept for the report of an internal fault.
 HostConsole.Install(verbose);
-HostSignals.Watch();
+// A signal cancels the command (and so the engine's operation); should the engine not stop in time, this ends the process.
+HostSignals.Watch((code, why) =>
+{
+    HostFailures.Report(new HostCommandException("cancelled", "cancelled", code) { Detail = why }, json, verbose);
+    Environment.Exit(code);
+});
 
 // The last resort: an exception on a thread nobody waits for still ends in one typed line and exit 70,
 // never in the runtime's abort (exit 134) with a stack trace.
@@ -33,7 +38,9 @@ try
         EnableDefaultExceptionHandler = false,
         Output = HostConsole.Stdout,
         Error = Console.Error,
-    });
+        // Signals are the host's (HostSignals): System.CommandLine would end the process 2 s after one, whatever the command does.
+        ProcessTerminationTimeout = null,
+    }, HostSignals.Token);
 }
 catch (Exception e)
 {

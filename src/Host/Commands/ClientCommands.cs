@@ -22,8 +22,8 @@ internal static class ClientCommands
         Description = "The server: its URL, its organization id (Secure Internet), or its number in `list`.",
     };
 
-    private static readonly Option<string?> ProfileOption = new("--profile") { Description = "Use (and remember) this profile id; a live configuration of another profile is released first." };
-    private static readonly Option<string?> LocationOption = new("--location") { Description = "Use (and remember) this Secure Internet location (country code)." };
+    internal static readonly Option<string?> ProfileOption = new("--profile") { Description = "Use (and remember) this profile id; a live configuration of another profile is released first." };
+    internal static readonly Option<string?> LocationOption = new("--location") { Description = "Use (and remember) this Secure Internet location (country code)." };
 
     public static IEnumerable<Command> All() =>
         [Add(), List(), Connect(), Status(), Renew(), Profile(), Location(), Disconnect(), Remove()];
@@ -51,7 +51,7 @@ internal static class ClientCommands
             return await RunAsync(parse, ct, async (engine, json) =>
             {
                 using var questions = HostQuestions.Follow(engine, parse, json, ct);
-                var record = await engine.AddServerAsync(serverType, id, cancellationToken: ct);
+                var record = await questions.RequestAsync((_, _) => engine.AddServerAsync(serverType, id, cancellationToken: ct));
                 Print(json, new { added = Describe(record) }, $"added [bold]{Name(record, engine)}[/] ({Shown(record.Id)})");
             });
         });
@@ -101,7 +101,8 @@ internal static class ClientCommands
             var server = await ResolveAsync(engine, parse.GetValue(ServerArgument)!, ct);
             using var questions = HostQuestions.Follow(engine, parse, json, ct);
             // --profile/--location choose (and remember) for this connect, over a remembered choice (as `profile`/`location` would).
-            var got = await engine.GetConfigAsync(server, parse.GetValue(tcp) || ConnectProxy.Requested(parse), parse.GetValue(startup), parse.GetValue(ProfileOption), parse.GetValue(LocationOption), ct);
+            var got = await questions.RequestAsync((profile, location) =>
+                engine.GetConfigAsync(server, parse.GetValue(tcp) || ConnectProxy.Requested(parse), parse.GetValue(startup), profile, location, ct));
             // --run-proxy with WireGuard over TCP: the configuration written pointing at the proxy, which then runs in the foreground.
             if (await ConnectProxy.TryRunAsync(parse, new ConnectedConfiguration(engine, server, got, file, engineFiles, json), ct) is { } exit)
             {
@@ -183,7 +184,7 @@ internal static class ClientCommands
         {
             var server = await ResolveAsync(engine, parse.GetValue(ServerArgument)!, ct);
             using var questions = HostQuestions.Follow(engine, parse, json, ct);
-            var record = await engine.RenewSessionAsync(server, ct);
+            var record = await questions.RequestAsync((_, _) => engine.RenewSessionAsync(server, ct));
             Print(json, new { renewed = Describe(record) }, $"session of [bold]{Name(record, engine)}[/] renewed");
         }));
         return command;
@@ -340,86 +341,4 @@ internal static class ClientCommands
 
     private static string Countdown(TimeSpan left) =>
         left.TotalDays >= 1 ? $"{(int)left.TotalDays}d {left.Hours}h" : $"{left.Hours}h {left.Minutes:00}m";
-
-    /// <summary>Answers the engine's questions while a command runs: options first, then prompts, and opens the browser.</summary>
-    private sealed class HostQuestions : IDisposable
-    {
-        private readonly CancellationTokenSource _stop;
-
-        private HostQuestions(CancellationTokenSource stop) => _stop = stop;
-
-        public static HostQuestions Follow(EduVpnEngine engine, ParseResult parse, bool json, CancellationToken ct)
-        {
-            var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            var profile = parse.GetValue(ProfileOption);
-            var location = parse.GetValue(LocationOption);
-            // Subscribed here, before the caller sends its request: a question it raises cannot be missed.
-            var changes = engine.StateChangesAsync(stop.Token);
-            _ = Task.Run(async () =>
-            {
-                try
-                {
-                    await foreach (var change in changes)
-                    {
-                        var server = ServerId.Parse(change.ConnectionId);
-                        switch (change.Data)
-                        {
-                            case AuthorizationUrlData url:
-                                Browser.SystemBrowser.OpenOrPrint(url.Url);
-                                break;
-                            case ProfileQuestion question:
-                                await AnswerAsync(engine, server, question.QuestionId, profile, json, "profile",
-                                    question.Profiles.Select(p => new Choice(p.Id, ProfileLabel(p, engine))).ToArray(), stop.Token);
-                                break;
-                            case LocationQuestion question:
-                                await AnswerAsync(engine, server, question.QuestionId, location, json, "location",
-                                    question.CountryCodes.Select(code => new Choice(code, code)).ToArray(), stop.Token);
-                                break;
-                        }
-                    }
-                }
-                catch (OperationCanceledException)
-                {
-                }
-                catch (EduVpnException e)
-                {
-                    HostConsole.Error.Line($"[red]{e.LocalizedMessage}[/]");
-                }
-            }, CancellationToken.None);
-            return new HostQuestions(stop);
-        }
-
-        private static async Task AnswerAsync(EduVpnEngine engine, ServerId server, string questionId, string? given, bool json,
-            string what, IReadOnlyList<Choice> choices, CancellationToken ct)
-        {
-            if (given is null && json)
-            {
-                // Scripts get no prompt: the command fails and says what it would have asked.
-                HostConsole.Error.Line($"a {what} must be chosen (--{what}): {string.Join(", ", choices.Select(c => c.Label))}");
-                await engine.CancelAsync(server, ct);
-                return;
-            }
-            var answer = given ?? HostConsole.Out.Prompt(new SelectionPrompt<Choice>()
-                .Title($"Which {what}?")
-                .UseConverter(choice => HostConsole.Cell(choice.Label))
-                .AddChoices(choices)).Id;
-            await engine.AnswerAsync(server, questionId, answer, ct);
-        }
-
-        /// <summary>"Display name (id)": the name in the user's language (the engine's culture) beside the id to pass as --profile.</summary>
-        private static string ProfileLabel(Messages.Servers.Profile profile, EduVpnEngine engine)
-        {
-            var name = profile.DisplayName.IsEmpty ? "" : LanguageMatcher.Display(profile.DisplayName, engine.Culture.Name);
-            return name.Length == 0 || name == profile.Id ? profile.Id : $"{name} ({profile.Id})";
-        }
-
-        /// <summary>One answer of a question: what is sent to the engine and what a person reads.</summary>
-        private sealed record Choice(string Id, string Label);
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            _stop.Dispose();
-        }
-    }
 }

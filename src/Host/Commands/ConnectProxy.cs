@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using EduVpnActors.Actors.Configuration;
 using EduVpnActors.Actors.Display;
@@ -132,13 +131,12 @@ internal static class ConnectProxy
         };
         // Followed before the set-up, so its states are shown (and kept) too.
         engine.ProxyGuardStateChanged += follow;
-        using var signals = new StopSignals(cancellationToken);
         try
         {
             // Where the configuration points WireGuard (eduvpn-common's rewrite: 127.0.0.1:listen_port) unless told otherwise.
             var given = parse.GetValue(ListenPortOption);
             var endpointPort = WireGuardConfigRewriter.LoopbackEndpointPort(configuration.Config);
-            var (ready, failed) = await SetUpAsync(engine, server, given ?? endpointPort ?? 0, portMayMove: given is null, signals.Token);
+            var (ready, failed) = await SetUpAsync(engine, server, given ?? endpointPort ?? 0, portMayMove: given is null, cancellationToken);
             if (failed is not null)
             {
                 await printer.DrainAsync(ran: false);
@@ -147,7 +145,7 @@ internal static class ConnectProxy
             var wireGuardPort = parse.GetValue(WireGuardPortOption);
             Write(connected, endpointPort == ready!.ListenPort ? configuration.Config : WireGuardConfigRewriter.PointEndpointAt(configuration.Config, ready.ListenPort));
             output.Ready(ready, proxy.Peer, wireGuardPort);
-            var end = await RunAsync(engine, server, wireGuardPort, signals);
+            var end = await RunAsync(engine, server, wireGuardPort, cancellationToken);
             await printer.DrainAsync(ran: true);
             return end.Failed is { } error ? output.Fatal(error) : output.Stopped(end.ExitCode);
         }
@@ -198,11 +196,12 @@ internal static class ConnectProxy
 
     /// <summary>
     /// Runs the tunnel until it ends: the engine stopped it (0), it failed for good, or the command was cancelled (SIGINT,
-    /// SIGTERM), when the proxy is stopped and its ports are free before this returns 130 or 143.
+    /// SIGTERM: the host's signal handling cancels <paramref name="cancellationToken"/>), when the proxy is stopped and its
+    /// ports are free before this returns 130 or 143.
     /// </summary>
-    private static async Task<(int ExitCode, ProxyGuardError? Failed)> RunAsync(EduVpnEngine engine, ServerId server, int wireGuardPort, StopSignals signals)
+    private static async Task<(int ExitCode, ProxyGuardError? Failed)> RunAsync(EduVpnEngine engine, ServerId server, int wireGuardPort,
+        CancellationToken cancellationToken)
     {
-        var cancellationToken = signals.Token;
         // Not cancelled by the token: the stop below is explicit, and the run then ends as the proxy stopped.
         var run = engine.RunProxyGuardAsync(server, wireGuardPort, CancellationToken.None);
         try
@@ -225,54 +224,7 @@ internal static class ConnectProxy
             {
                 // It failed as it was stopped: stopped all the same, its ports free.
             }
-            return (signals.ExitCode, null);
-        }
-    }
-
-    /// <summary>
-    /// SIGINT and SIGTERM while the proxy is set up and runs: the default action is cancelled (it would exit the process, and
-    /// the engine's actor system with it, before the proxy stopped), <see cref="Token"/> is cancelled instead, and
-    /// <see cref="ExitCode"/> says which signal came (130 or 143).
-    /// </summary>
-    private sealed class StopSignals : IDisposable
-    {
-        private readonly CancellationTokenSource _stop;
-        private readonly PosixSignalRegistration _interrupt;
-        private readonly PosixSignalRegistration _terminate;
-        private int _exitCode;
-
-        public StopSignals(CancellationToken cancellationToken)
-        {
-            _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-            _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        }
-
-        /// <summary>Cancelled by the command's token or a signal.</summary>
-        public CancellationToken Token => _stop.Token;
-
-        /// <summary>130 (SIGINT, or the command cancelled otherwise) or 143 (SIGTERM).</summary>
-        public int ExitCode => Volatile.Read(ref _exitCode) is var code && code != 0 ? code : HostSignals.ExitCode ?? HostExit.Interrupted;
-
-        public void Dispose()
-        {
-            _interrupt.Dispose();
-            _terminate.Dispose();
-            _stop.Dispose();
-        }
-
-        private void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            Interlocked.CompareExchange(ref _exitCode, context.Signal == PosixSignal.SIGTERM ? HostExit.Terminated : HostExit.Interrupted, 0);
-            try
-            {
-                _stop.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The signal came as the run ended: nothing is left to stop.
-            }
+            return (HostSignals.ExitCode ?? HostExit.Interrupted, null);
         }
     }
 

@@ -19,6 +19,7 @@ internal static class HostConsole
     private static TextWriter? _stdout;
     private static IAnsiConsole? _out;
     private static IAnsiConsole? _error;
+    private static IAnsiConsole? _prompts;
 
     /// <summary>The process's real standard output (the only writer of results).</summary>
     public static TextWriter Stdout => _stdout ?? Console.Out;
@@ -28,6 +29,21 @@ internal static class HostConsole
 
     /// <summary>Messages, warnings and errors on stderr.</summary>
     public static IAnsiConsole Error => _error ??= Create(Console.Error, Console.IsErrorRedirected);
+
+    /// <summary>
+    /// Whether a person can answer a prompt: stdin is a terminal (not a pipe, a file or closed), and so is stderr or
+    /// stdout to draw it on. Else a question the command would ask fails at once (nobody would type the keys).
+    /// </summary>
+    public static bool CanPrompt => !Console.IsInputRedirected && (!Console.IsErrorRedirected || !Console.IsOutputRedirected);
+
+    /// <summary>Prompts: on stderr when it is a terminal (stdout may be the configuration's file), else on stdout.</summary>
+    public static IAnsiConsole Prompts => _prompts ??= AnsiConsole.Create(new AnsiConsoleSettings
+    {
+        Out = new AnsiConsoleOutput(Console.IsErrorRedirected ? Stdout : Console.Error),
+        Ansi = AnsiSupport.Detect,
+        ColorSystem = ColorSystemSupport.Detect,
+        Interactive = InteractionSupport.Yes,
+    });
 
     /// <summary>Whether stdout is a terminal (prompts and colours are for people; pipes get plain text).</summary>
     public static bool StdoutIsTerminal => !Console.IsOutputRedirected;

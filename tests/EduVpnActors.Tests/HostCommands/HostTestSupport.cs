@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text;
 using System.Net;
 using System.Net.Sockets;
 using EduVpnActors.Tests.Client;
@@ -57,5 +59,51 @@ public abstract class HostLabTestBase : IAsyncLifetime
     {
         var add = await Host.RunAsync(["add", "institute", Lab.InstituteUrl], null, Timeout, options);
         Assert.True(add.Acknowledged, $"{add.Stdout} {add.Stderr}");
+    }
+
+    /// <summary>
+    /// Runs the host on a pseudo-terminal (util-linux <c>script</c>), as a person at a terminal would, and types
+    /// <paramref name="answer"/> once <paramref name="answerWhen"/> is on the screen.
+    /// </summary>
+    private protected async Task<(int ExitCode, string Screen)> RunOnTerminalAsync(IReadOnlyList<string> command, string answerWhen, string answer)
+    {
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
+        // The store and --config file HostProcess.In uses for this lab.
+        var words = new[] { dotnet, HostProcess.HostDll, "--data-dir", Path.Combine(Lab.DataDirectory.Path, "store"), "--config", Path.Combine(Lab.DataDirectory.Path, "host.conf") }
+            .Concat(command).Select(w => "'" + w.Replace("'", "'\\''", StringComparison.Ordinal) + "'");
+        var start = new ProcessStartInfo("script", ["-qefc", string.Join(' ', words), "/dev/null"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+        };
+        start.Environment["TERM"] = "xterm-256color";
+        start.Environment.Remove("DISPLAY");
+        start.Environment.Remove("WAYLAND_DISPLAY");
+        using var process = Process.Start(start)!;
+        var screen = new StringBuilder();
+        var answered = false;
+        using var deadline = new CancellationTokenSource(Timeout);
+        var buffer = new char[4096];
+        while (true)
+        {
+            var read = await process.StandardOutput.ReadAsync(buffer, deadline.Token);
+            if (read == 0)
+            {
+                break;
+            }
+            screen.Append(buffer, 0, read);
+            if (!answered && screen.ToString().Contains(answerWhen, StringComparison.Ordinal))
+            {
+                answered = true;
+                await Task.Delay(300, deadline.Token); // the prompt reads keys once it has drawn itself
+                await process.StandardInput.WriteAsync(answer);
+                await process.StandardInput.FlushAsync(deadline.Token);
+            }
+        }
+        await process.WaitForExitAsync(deadline.Token);
+        return (process.ExitCode, screen.ToString());
     }
 }

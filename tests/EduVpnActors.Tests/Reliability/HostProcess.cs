@@ -22,7 +22,8 @@ internal sealed record HostRun(bool Killed, int ExitCode, JsonDocument? Json, in
 /// <summary>How one run of the console host is started, beyond its command.</summary>
 /// <param name="Json">Pass <c>--json</c> (the default); false runs it as a person would (tables and lines).</param>
 /// <param name="Environment">Variables set (a null value removes one) for this run.</param>
-internal sealed record HostRunOptions(bool Json = true, IReadOnlyDictionary<string, string?>? Environment = null);
+/// <param name="IgnoreInterrupt">Start it with SIGINT ignored, as a shell starts a background job (<c>trap '' INT</c>).</param>
+internal sealed record HostRunOptions(bool Json = true, IReadOnlyDictionary<string, string?>? Environment = null, bool IgnoreInterrupt = false);
 
 /// <summary>An authorization URL the host printed, and the process that waits for its callback.</summary>
 internal sealed record AuthorizationAsked(int ProcessId, Uri Url);
@@ -77,7 +78,8 @@ internal sealed class HostProcess
         HostRunOptions? options = null, CancellationToken kill = default, TaskCompletionSource<AuthorizationAsked>? asked = null)
     {
         options ??= new HostRunOptions();
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } dotnet ? dotnet : "dotnet")
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } path ? path : "dotnet";
+        var start = new ProcessStartInfo(options.IgnoreInterrupt ? "sh" : dotnet)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -86,6 +88,14 @@ internal sealed class HostProcess
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        if (options.IgnoreInterrupt)
+        {
+            // The shell ignores SIGINT and becomes the host (same process id): the host inherits the ignored signal.
+            foreach (var part in new[] { "-c", "trap '' INT; exec \"$0\" \"$@\"", dotnet })
+            {
+                start.ArgumentList.Add(part);
+            }
+        }
         start.ArgumentList.Add(HostDll);
         foreach (var part in new[] { "--data-dir", _dataDirectory, "--config", _configFile }.Concat(options.Json ? ["--json"] : []).Concat(command))
         {
