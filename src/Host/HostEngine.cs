@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EduVpnActors.Actors.Configuration;
+using EduVpnActors.Actors.Diagnostics;
 using EduVpnActors.Actors.Facade;
 using EduVpnActors.Actors.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -63,9 +64,11 @@ internal sealed class HostEngine : IAsyncDisposable
             options.Hocon = string.Join('\n', hocon);
         });
         var host = builder.Build();
+        StartupTrace.Mark("generic host built");
         try
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            StartupTrace.Mark("generic host started");
             return new HostEngine(host);
         }
         catch

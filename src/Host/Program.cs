@@ -1,13 +1,17 @@
 using System.CommandLine;
+using EduVpnActors.Actors.Diagnostics;
 using EduVpnActors.Actors.Localization;
 using EduVpnActors.Actors.Persistence;
 using EduVpnActors.Host;
 using Spectre.Console;
 
+StartupTrace.Mark("main");
 var root = HostCommands.Build();
 try
 {
-    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    var parse = root.Parse(args);
+    StartupTrace.Mark("command parsed");
+    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (StorageException e)
 {
@@ -28,4 +32,8 @@ catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedA
 {
     AnsiConsole.MarkupLineInterpolated($"[red]error[/]: {e.Message}");
     return 1;
+}
+finally
+{
+    StartupTrace.Mark("exit");
 }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using EduVpnActors.Actors.Diagnostics;
 using EduVpnActors.Actors.Discovery.Documents;
 using EduVpnActors.Actors.Discovery.Search;
 using EduVpnActors.Actors.Discovery.Signatures;
@@ -92,6 +93,7 @@ public sealed class DiscoveryActor : ReceivePersistentActor
 
     private void OnRecovered()
     {
+        StartupTrace.Mark("discovery recovered");
         foreach (var (kind, list) in _lists)
         {
             if (_state.Held(kind) is not { } held)
@@ -113,6 +115,7 @@ public sealed class DiscoveryActor : ReceivePersistentActor
                 Self.Tell(new DiscardDamaged(kind, e.Message));
             }
         }
+        StartupTrace.Mark("discovery cache verified");
         // Official rule 13: the server list is fetched at every start.
         Self.Tell(StartupRefresh.Instance);
     }

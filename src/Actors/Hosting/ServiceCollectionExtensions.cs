@@ -5,6 +5,7 @@ using Akka.Persistence.Sql.Hosting;
 using EduVpnActors.Actors.Configuration;
 using EduVpnActors.Actors.Persistence;
 using EduVpnActors.Actors.Client;
+using EduVpnActors.Actors.Diagnostics;
 using EduVpnActors.Actors.Discovery;
 using EduVpnActors.Actors.Facade;
 using EduVpnActors.Actors.Servers;
@@ -46,12 +47,17 @@ public static class ServiceCollectionExtensions
             });
         }
         // Before any actor starts a timer (see SchedulerWarmup).
-        builder.WithActors((system, _) => SchedulerWarmup.Start(system));
+        builder.WithActors((system, _) =>
+        {
+            StartupTrace.Mark("actor system created");
+            SchedulerWarmup.Start(system);
+        });
         return builder
             .WithDiscoveryCache(services)
             .WithServerRegistry(services)
             .WithServerSessions(services)
-            .WithClient(services);
+            .WithClient(services)
+            .WithActors((_, _) => StartupTrace.Mark("actors started"));
     }
 
     /// <summary>

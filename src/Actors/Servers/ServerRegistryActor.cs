@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using EduVpnActors.Actors.Diagnostics;
 using EduVpnActors.Actors.Servers.Registry;
 using EduVpnActors.Messages.Servers;
 
@@ -39,6 +40,7 @@ public sealed class ServerRegistryActor : ReceivePersistentActor
             }
         });
         Recover<IServerRegistryEvent>(e => _state = _state.Apply(e));
+        Recover<RecoveryCompleted>(_ => StartupTrace.Mark("registry recovered"));
 
         Command<IRegistryRequest>(Handle);
         Command<SaveSnapshotSuccess>(s =>

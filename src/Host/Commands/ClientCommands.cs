@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using EduVpnActors.Actors.Configuration;
+using EduVpnActors.Actors.Diagnostics;
 using EduVpnActors.Actors.Facade;
 using EduVpnActors.Messages.Client;
 using EduVpnActors.Messages.Connection;
@@ -209,6 +210,7 @@ internal static class ClientCommands
         try
         {
             await body(host.Engine, json);
+            StartupTrace.Mark("answered");
             return 0;
         }
         catch (EduVpnException e)

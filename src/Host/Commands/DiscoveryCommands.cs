@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Akka.Actor;
+using EduVpnActors.Actors.Diagnostics;
 using EduVpnActors.Messages.Discovery;
 using Spectre.Console;
 
@@ -22,6 +23,7 @@ internal static class DiscoveryCommands
             await using var engine = await HostEngine.StartAsync(parse, ct);
             var response = await engine.Runtime.Discovery.Ask<ServerSearchResponse>(
                 new SearchServers(parse.GetValue(SearchOption), parse.GetValue(LanguageOption)!), HostEngine.AskTimeout, ct);
+            StartupTrace.Mark("first answer");
             var results = Limit(response.Results, parse.GetValue(LimitOption));
             if (parse.GetValue(HostCommands.JsonOption))
             {
@@ -54,6 +56,7 @@ internal static class DiscoveryCommands
             await using var engine = await HostEngine.StartAsync(parse, ct);
             var response = await engine.Runtime.Discovery.Ask<OrganizationSearchResponse>(
                 new SearchOrganizations(parse.GetValue(SearchOption), parse.GetValue(LanguageOption)!), HostEngine.AskTimeout, ct);
+            StartupTrace.Mark("first answer");
             var results = Limit(response.Results, parse.GetValue(LimitOption));
             if (parse.GetValue(HostCommands.JsonOption))
             {
