@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using EduVpnActors.Actors.Configuration;
+using EduVpnActors.Actors.Diagnostics;
 using EduVpnActors.Actors.Persistence;
 
 namespace EduVpnActors.Actors.Hosting;
@@ -12,7 +13,7 @@ public static class EngineSystem
 
     /// <summary>
     /// Checks the storage in <paramref name="dataDirectory"/> (default: <see cref="DataDirectory.Default"/>),
-    /// prepares the directory (0700) and database file (0600), and returns the engine's full HOCON:
+    /// prepares the directory (0700), the database file (0600) and the journal's tables (<see cref="EngineSchema"/>), and returns the engine's full HOCON:
     /// <paramref name="overrides"/> over the shipped defaults, pointed at that database.
     /// </summary>
     /// <exception cref="StorageException">The storage cannot be used; see <see cref="StorageException.Kind"/>.</exception>
@@ -20,14 +21,23 @@ public static class EngineSystem
     {
         var directory = dataDirectory ?? DataDirectory.Default();
         var fileName = (overrides ?? Config.Empty).WithFallback(EngineConfiguration.Defaults()).GetString("eduvpn.database-file-name");
+        StartupTrace.Mark("engine defaults read");
         var health = StorageHealth.Check(directory, fileName);
+        StartupTrace.Mark("storage checked");
         if (!health.IsHealthy)
         {
             throw health.ToException();
         }
         try
         {
-            return EngineConfiguration.ForDataDirectory(directory, overrides);
+            var config = EngineConfiguration.ForDataDirectory(directory, overrides);
+            // The plugin's tables, before any actor starts (its own auto-initialize is off on the boot path).
+            EngineSchema.Ensure(EngineConfiguration.ConnectionString(config));
+            return config;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            throw new StorageException(StorageProblemKind.Unavailable, $"Cannot create the tables in '{health.DatabasePath}': {e.Message}", health.DatabasePath, e);
         }
         catch (UnauthorizedAccessException e)
         {
