@@ -59,7 +59,6 @@ public sealed class DiscoveryActor : ReceivePersistentActor
         Command<GetOrganizationList>(q => Handle(DiscoveryListKind.Organizations, q, q.AllowRefresh, q.ForceRefresh, q.RespectBackOff));
         Command<SearchOrganizations>(q => Handle(DiscoveryListKind.Organizations, q, q.AllowRefresh, force: false));
         Command<StartupRefresh>(_ => StartFetchIfDue(DiscoveryListKind.Servers, allowRefresh: true, force: false));
-        Command<DiscardDamaged>(d => PersistDiscard(d));
         Command<FetchCompleted>(done => OnFetchCompleted(done.Outcome));
         Command<SaveSnapshotSuccess>(s =>
         {
@@ -94,30 +93,38 @@ public sealed class DiscoveryActor : ReceivePersistentActor
     private void OnRecovered()
     {
         StartupTrace.Mark("discovery recovered");
-        foreach (var (kind, list) in _lists)
-        {
-            if (_state.Held(kind) is not { } held)
-            {
-                continue;
-            }
-            // The stored copy is verified again on every load: a damaged or edited database must not
-            // smuggle in a list the signature never covered.
-            try
-            {
-                _verifier.Verify(held.Document, held.Signature, DiscoveryFetcher.FileName(kind), 0);
-                list.View = ParsedDiscovery.Parse(kind, held.Document);
-                list.Source = DiscoverySource.Cache;
-            }
-            catch (Exception e) when (e is SignatureException or DiscoveryFormatException)
-            {
-                _log.Warning("The cached {Kind} list does not verify any more and is set aside: {Reason}", kind, e.Message);
-                list.Warning = new DiscoveryWarning(DiscoveryWarningKind.DamagedCache, $"The stored {DiscoveryFetcher.FileName(kind)} was damaged and set aside: {e.Message}");
-                Self.Tell(new DiscardDamaged(kind, e.Message));
-            }
-        }
-        StartupTrace.Mark("discovery cache verified");
         // Official rule 13: the server list is fetched at every start.
         Self.Tell(StartupRefresh.Instance);
+    }
+
+    /// <summary>Loads the stored copy of <paramref name="kind"/> when this run first needs it (a query, or a fetch that sends its
+    /// version): a command that never asks for the organization list does not pay for checking it.</summary>
+    private void EnsureLoaded(DiscoveryListKind kind)
+    {
+        var list = _lists[kind];
+        if (list.Loaded)
+        {
+            return;
+        }
+        list.Loaded = true;
+        if (_state.Held(kind) is not { } held)
+        {
+            return;
+        }
+        // The stored copy is verified again on every load: a damaged or edited database must not
+        // smuggle in a list the signature never covered.
+        try
+        {
+            _verifier.Verify(held.Document, held.Signature, DiscoveryFetcher.FileName(kind), 0);
+            list.View = ParsedDiscovery.Parse(kind, held.Document);
+            list.Source = DiscoverySource.Cache;
+        }
+        catch (Exception e) when (e is SignatureException or DiscoveryFormatException)
+        {
+            _log.Warning("The cached {Kind} list does not verify any more and is set aside: {Reason}", kind, e.Message);
+            list.Warning = new DiscoveryWarning(DiscoveryWarningKind.DamagedCache, $"The stored {DiscoveryFetcher.FileName(kind)} was damaged and set aside: {e.Message}");
+            PersistDiscard(kind, e.Message);
+        }
     }
 
     private void Handle(DiscoveryListKind kind, object query, bool allowRefresh, bool force, bool respectBackOff = false)
@@ -134,6 +141,7 @@ public sealed class DiscoveryActor : ReceivePersistentActor
 
     private void StartFetchIfDue(DiscoveryListKind kind, bool allowRefresh, bool force, bool respectBackOff = false)
     {
+        EnsureLoaded(kind);
         var list = _lists[kind];
         if (list.Fetching)
         {
@@ -230,8 +238,8 @@ public sealed class DiscoveryActor : ReceivePersistentActor
         list.Waiters.Clear();
     }
 
-    private void PersistDiscard(DiscardDamaged discard) =>
-        Persist(new DiscoveryListDiscarded(discard.Kind, discard.Reason, NowMs), e => _state = _state.Apply(e));
+    private void PersistDiscard(DiscoveryListKind kind, string reason) =>
+        Persist(new DiscoveryListDiscarded(kind, reason, NowMs), e => _state = _state.Apply(e));
 
     private object Answer(DiscoveryListKind kind, object query)
     {
@@ -247,27 +255,22 @@ public sealed class DiscoveryActor : ReceivePersistentActor
             GetOrganizationList => new OrganizationListResponse(organizations, status),
             SearchServers search => new ServerSearchResponse(
                 DiscoverySearch.SearchServers(servers.Servers, search.Query)
-                    .Select(hit => new ServerSearchResult(hit.Item, DisplayName(hit.Item.DisplayName, search.Language, hit.Item.BaseUrl), hit.Score))
+                    .Select(hit => new ServerSearchResult(hit.Item, LanguageMatcher.DisplayOr(hit.Item.DisplayName, search.Language, hit.Item.BaseUrl), hit.Score))
                     .ToArray(),
                 status),
             SearchOrganizations search => new OrganizationSearchResponse(
                 DiscoverySearch.SearchOrganizations(organizations.Organizations, search.Query)
-                    .Select(hit => new OrganizationSearchResult(hit.Item, DisplayName(hit.Item.DisplayName, search.Language, hit.Item.OrgId), hit.Score))
+                    .Select(hit => new OrganizationSearchResult(hit.Item, LanguageMatcher.DisplayOr(hit.Item.DisplayName, search.Language, hit.Item.OrgId), hit.Score))
                     .ToArray(),
                 status),
             _ => throw new InvalidOperationException($"Not a discovery query: {query.GetType().Name}"),
         };
     }
 
-    private static string DisplayName(Messages.Common.LocalizedText text, string language, string fallback)
-    {
-        var name = LanguageMatcher.Display(text, language);
-        return string.IsNullOrEmpty(name) ? fallback : name;
-    }
-
     /// <summary>Per-list run-time facts that are not worth persisting.</summary>
     private sealed class ListRuntime
     {
+        public bool Loaded { get; set; } // the stored copy was verified into View, or set aside, this run
         public ParsedDiscovery? View { get; set; }
         public DiscoverySource Source { get; set; } = DiscoverySource.None;
         public bool CheckedThisRun { get; private set; }
@@ -285,8 +288,6 @@ public sealed class DiscoveryActor : ReceivePersistentActor
     }
 
     private sealed record FetchCompleted(FetchOutcome Outcome) : INoSerializationVerificationNeeded;
-
-    private sealed record DiscardDamaged(DiscoveryListKind Kind, string Reason) : INoSerializationVerificationNeeded;
 
     private sealed record StartupRefresh : INoSerializationVerificationNeeded
     {
