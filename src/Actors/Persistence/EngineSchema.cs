@@ -4,9 +4,9 @@ namespace EduVpnActors.Actors.Persistence;
 
 /// <summary>
 /// The tables of Akka.Persistence.Sql on SQLite (journal, tags, snapshots), created by the engine before any actor
-/// starts, with plain SQL on the connection the storage check already warmed up. The plugin's own
-/// <c>auto-initialize</c> builds the same statements through linq2db's schema machinery, which costs a fresh process
-/// more than the rest of recovery; the boot path turns it off (<see cref="EnginePersistence"/>). The statements are the
+/// starts, with plain SQL through Microsoft.Data.Sqlite (which the storage check has loaded already). The plugin's own
+/// <c>auto-initialize</c> builds the same statements through linq2db's schema and SQL machinery in every process, a
+/// large share of its start-up; the boot path turns it off (<see cref="EnginePersistence"/>). The statements are the
 /// plugin's own, byte for byte (a test compares them with what the plugin creates), and idempotent.
 /// </summary>
 public static class EngineSchema

@@ -1,7 +1,8 @@
 namespace EduVpnActors.Benchmarks.Startup;
 
 /// <summary>
-/// The two small apps the start-up benchmark builds in a temporary directory with <c>dotnet build -c Release</c>
+/// The two small apps the start-up benchmark builds in a directory under the system's temp directory (kept between
+/// runs) with <c>dotnet build -c Release</c>
 /// (no package to restore, so offline too): a bare hello world (the runtime's own start, the baseline of every
 /// ratio) and an app that embeds the engine (<c>EduVpnEngine.Start</c>, then ListServers and a discovery search),
 /// compiled ahead of time like the console host.
@@ -66,9 +67,18 @@ internal static class ScratchApps
     {
         var dir = Path.Combine(directory, name);
         Directory.CreateDirectory(dir);
-        await File.WriteAllTextAsync(Path.Combine(dir, name + ".csproj"), project);
-        await File.WriteAllTextAsync(Path.Combine(dir, "Program.cs"), program);
+        await WriteIfChangedAsync(Path.Combine(dir, name + ".csproj"), project);
+        await WriteIfChangedAsync(Path.Combine(dir, "Program.cs"), program);
         await StartupBenchmark.DotnetAsync(dir, "build", name + ".csproj", "-c", "Release", "-nologo", "-v", "q");
         return Path.Combine(dir, "bin", "Release", "net10.0", name + ".dll");
+    }
+
+    // An unchanged source keeps its timestamp, so the next run's build is incremental.
+    private static async Task WriteIfChangedAsync(string path, string text)
+    {
+        if (!File.Exists(path) || await File.ReadAllTextAsync(path) != text)
+        {
+            await File.WriteAllTextAsync(path, text);
+        }
     }
 }
