@@ -1,7 +1,7 @@
 using System.CommandLine;
 using EduVpnActors.Actors.Configuration;
 using EduVpnActors.Host.Commands;
-using Spectre.Console;
+using EduVpnActors.Host.Output;
 
 namespace EduVpnActors.Host;
 
@@ -33,6 +33,11 @@ internal static class HostCommands
         Recursive = true,
     };
 
+    /// <summary>The <c>--config</c> files, read in order (a later file wins).</summary>
+    /// <exception cref="EngineConfigurationException">A file is missing, includes itself or does not parse.</exception>
+    public static Akka.Configuration.Config ReadConfigFiles(ParseResult parse) =>
+        HoconFiles.Read((parse.GetValue(ConfigOption) ?? []).Select(file => file.FullName));
+
     public static RootCommand Build()
     {
         var root = new RootCommand("EduVpnActors: an eduVPN client engine on Akka.NET, driven by hand.");
@@ -44,13 +49,21 @@ internal static class HostCommands
         info.SetAction(parse =>
         {
             var dir = parse.GetValue(DataDirOption)?.FullName ?? DataDirectory.Default();
-            AnsiConsole.MarkupLineInterpolated($"data directory: [bold]{dir}[/]");
-            return 0;
+            if (parse.GetValue(JsonOption))
+            {
+                HostOutput.Json(new { data_directory = dir });
+            }
+            else
+            {
+                HostConsole.Out.Line($"data directory: [bold]{dir}[/]");
+            }
+            return HostExit.Ok;
         });
         root.Subcommands.Add(info);
         root.Subcommands.Add(DiscoveryCommands.Servers());
         root.Subcommands.Add(DiscoveryCommands.Organizations());
         root.Subcommands.Add(Commands.ProbeCommand.Create());
+        root.Subcommands.Add(ProxyGuardCommand.Create());
         root.Subcommands.Add(ImportStateCommand.Create());
         foreach (var command in ClientCommands.All())
         {

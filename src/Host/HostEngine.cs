@@ -1,8 +1,10 @@
 using System.CommandLine;
+using System.Reflection;
 using EduVpnActors.Actors.Configuration;
 using EduVpnActors.Actors.Diagnostics;
 using EduVpnActors.Actors.Facade;
 using EduVpnActors.Actors.Hosting;
+using EduVpnActors.Host.Output;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,6 +19,10 @@ namespace EduVpnActors.Host;
 internal sealed class HostEngine : IAsyncDisposable
 {
     public static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(90);
+
+    /// <summary>The console host's version (without build metadata), for its User-Agent.</summary>
+    public static string HostVersion { get; } =
+        (typeof(HostEngine).Assembly.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0").Split('+')[0];
 
     private readonly IHost _host;
 
@@ -36,32 +42,49 @@ internal sealed class HostEngine : IAsyncDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         var verbose = parse.GetValue(HostCommands.VerboseOption);
+        // Read before anything starts: a file that is missing, includes itself or does not parse is a
+        // configuration error naming the file; its keys are checked with the defaults when the engine starts.
+        var files = HostCommands.ReadConfigFiles(parse);
         // No appsettings, environment or command-line sources: the console host is configured by its
         // own options only, and starts fast.
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
-        // The commands print what matters on stdout themselves; the engine's log goes to stderr.
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        // With --verbose, akka.loglevel (INFO by default, a --config file may say DEBUG) decides what Akka logs.
-        builder.Logging.SetMinimumLevel(verbose ? LogLevel.Trace : LogLevel.Error);
-        // A failed start is reported by the command (Program.cs); the host's own account of it and its
-        // lifetime messages are noise on a console.
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", verbose ? LogLevel.Warning : LogLevel.None);
+        if (verbose)
+        {
+            // The engine's log on stderr (stdout is the command's result); akka.loglevel (INFO by default,
+            // a --config file may say DEBUG) decides what Akka logs.
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+            builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            builder.Logging.SetMinimumLevel(LogLevel.Trace);
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.Warning);
+        }
+        else
+        {
+            // Not shown: kept for the report of an internal fault (HostFailures), the only time it helps.
+            builder.Logging.AddProvider(FaultLog.Instance);
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        }
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         // Ctrl+C belongs to System.CommandLine (it cancels the command); the host only runs while a command does.
         builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
         builder.Services.AddEduVpnEngine(options =>
         {
             options.DataDirectory = DataDirectoryOf(parse);
-            var hocon = new List<string>();
+            // The console host is the host app of the User-Agent ("eduvpn-actors/0.1.0 EduVpnActors/0.1.0");
+            // a --config file may name another.
+            var hocon = new List<string>
+            {
+                "eduvpn.client.friendly-name = \"eduvpn-actors\"",
+                $"eduvpn.client.version = \"{HostVersion}\"",
+            };
             if (!verbose)
             {
-                hocon.Add("akka.loglevel = ERROR\nakka.stdout-loglevel = ERROR\nakka.log-config-on-start = off");
+                // Akka's standard-out logger (before its loggers start and after they stop) stays silent.
+                hocon.Add("akka.loglevel = WARNING\nakka.stdout-loglevel = OFF\nakka.log-config-on-start = off");
             }
-            // Later files win over earlier ones (as with the former EduVpnEngine.Start overrides).
-            hocon.AddRange((parse.GetValue(HostCommands.ConfigOption) ?? []).Select(file => File.ReadAllText(file.FullName)));
             options.Hocon = string.Join('\n', hocon);
+            // The files win over that (later files over earlier ones).
+            options.Config = files;
         });
         var host = builder.Build();
         StartupTrace.Mark("generic host built");
@@ -69,6 +92,7 @@ internal sealed class HostEngine : IAsyncDisposable
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
             StartupTrace.Mark("generic host started");
+            FaultInjection.AfterEngineStart();
             return new HostEngine(host);
         }
         catch

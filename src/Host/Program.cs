@@ -1,37 +1,46 @@
 using System.CommandLine;
 using EduVpnActors.Actors.Diagnostics;
-using EduVpnActors.Actors.Localization;
-using EduVpnActors.Actors.Persistence;
 using EduVpnActors.Host;
-using Spectre.Console;
+using EduVpnActors.Host.Output;
 
 StartupTrace.Mark("main");
 var root = HostCommands.Build();
+var parse = root.Parse(args);
+StartupTrace.Mark("command parsed");
+var json = parse.GetValue(HostCommands.JsonOption);
+var verbose = parse.GetValue(HostCommands.VerboseOption);
+// Results go to the real stdout; every other console write (Akka's standard-out logger among them) is a
+// log line: on stderr with --verbose, else kept for the report of an internal fault.
+HostConsole.Install(verbose);
+HostSignals.Watch();
+
+// The last resort: an exception on a thread nobody waits for still ends in one typed line and exit 70,
+// never in the runtime's abort (exit 134) with a stack trace.
+AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+{
+    HostFailures.Report(e.ExceptionObject as Exception ?? new InvalidOperationException(e.ExceptionObject?.ToString()), json, verbose);
+    Environment.Exit(HostExit.InternalFault);
+};
+TaskScheduler.UnobservedTaskException += (_, e) => e.SetObserved();
+
+if (json && parse.Errors.Count > 0)
+{
+    // Scripts get the usage error as the one JSON document instead of help text on stdout.
+    return HostFailures.Report(new HostCommandException("usage", string.Join("; ", parse.Errors.Select(e => e.Message))), json, verbose);
+}
+
 try
 {
-    var parse = root.Parse(args);
-    StartupTrace.Mark("command parsed");
-    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
-}
-catch (StorageException e)
-{
-    // A damaged store is never reset silently: say what is wrong and how to get out.
-    AnsiConsole.MarkupLineInterpolated($"[red]{ErrorTexts.For(e.Kind)}[/] ({e.Message})");
-    if (e.Kind == StorageProblemKind.TokenKeyDamaged)
+    return await parse.InvokeAsync(new InvocationConfiguration
     {
-        // repair checks the database only; the key file is moved by hand (its message says what that costs).
-        AnsiConsole.MarkupLineInterpolated($"For example: [bold]mv '{e.DatabasePath}' '{e.DatabasePath}.damaged'[/]");
-    }
-    else if (e.CanMoveAside)
-    {
-        AnsiConsole.MarkupLine("Run [bold]eduvpn-actors repair --move-aside[/] to keep the damaged file aside and start fresh.");
-    }
-    return 4;
+        EnableDefaultExceptionHandler = false,
+        Output = HostConsole.Stdout,
+        Error = Console.Error,
+    });
 }
-catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or Akka.Configuration.ConfigurationException)
+catch (Exception e)
 {
-    AnsiConsole.MarkupLineInterpolated($"[red]error[/]: {e.Message}");
-    return 1;
+    return HostFailures.Report(e, json, verbose);
 }
 finally
 {

@@ -25,6 +25,18 @@ if (args.Length > 0 && args[0] == "load")
     return await EduVpnActors.Benchmarks.Load.LoadBenchmark.RunAsync(args);
 }
 
+// Timed ProxyGuard run (throughput, round trips, CPU, allocations, idle memory, against a direct UDP echo): ... -- proxyguard [seconds]
+if (args.Length > 0 && args[0] == "proxyguard")
+{
+    return await EduVpnActors.Benchmarks.ProxyGuard.ProxyGuardBenchmark.RunAsync(args);
+}
+
+// The ProxyGuard run's child process: the server double and the UDP echoes.
+if (args.Length > 0 && args[0] == "proxyguard-server")
+{
+    return await EduVpnActors.Benchmarks.ProxyGuard.ProxyGuardBenchmark.ServeAsync();
+}
+
 // Run with: dotnet run -c Release --project tests/EduVpnActors.Benchmarks -- --filter '*'
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

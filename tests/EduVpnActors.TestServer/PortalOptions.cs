@@ -20,6 +20,12 @@ public sealed record PortalProfile(string ProfileId, string DisplayName, IReadOn
     /// <summary>When false, <c>/info</c> omits <c>vpn_proto_transport_list</c> (servers before 3.x).</summary>
     public bool ListTransports { get; init; } = true;
 
+    /// <summary>
+    /// A language map configured as the display name. vpn-user-portal 3.x refuses it: <c>/info</c> then
+    /// answers 500 <c>{"error": "key \"displayName\" not of type string"}</c> (server-behaviour.md).
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? DisplayNameTranslations { get; init; }
+
     public bool DefaultGateway { get; init; } = true;
 
     public IReadOnlyList<string> DnsSearchDomainList { get; init; } = [];
@@ -29,6 +35,12 @@ public sealed record PortalProfile(string ProfileId, string DisplayName, IReadOn
 
     /// <summary>The host name put in generated configurations.</summary>
     public string HostName { get; init; } = "vpn.example.org";
+
+    /// <summary>
+    /// The <c>ProxyEndpoint</c> of a WireGuard-over-TCP configuration; null: <c>https://HostName/proxyguard</c>,
+    /// the path the real server's Apache passes to proxyguard-server. Point it at a <see cref="ProxyGuardTestServer"/>.
+    /// </summary>
+    public string? ProxyEndpoint { get; init; }
 
     /// <summary>The effective transport list.</summary>
     public IReadOnlyList<string> Transports => VpnProtoTransportList ?? [

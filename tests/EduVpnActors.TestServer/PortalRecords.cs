@@ -10,6 +10,7 @@ namespace EduVpnActors.TestServer;
 /// <param name="HasReferer">Whether a <c>Referer</c> header was sent.</param>
 /// <param name="Status">The status code answered.</param>
 /// <param name="At">When the request arrived (server time provider).</param>
+/// <param name="UserAgent">The <c>User-Agent</c> header, if any.</param>
 public sealed record PortalRequest(
     string Method,
     string Path,
@@ -19,7 +20,8 @@ public sealed record PortalRequest(
     string? Accept,
     bool HasReferer,
     int Status,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    string? UserAgent = null);
 
 /// <summary>Totals of what the portal handed out, since start.</summary>
 public sealed record PortalCounters(

@@ -50,6 +50,12 @@ public sealed partial class PortalTestServer
         {
             return;
         }
+        if (Options.Profiles.Any(p => p.DisplayNameTranslations is not null))
+        {
+            // The real portal reads its profile configuration per request and fails on a language map.
+            await ApiErrorAsync(context, StatusCodes.Status500InternalServerError, "key \"displayName\" not of type string").ConfigureAwait(false);
+            return;
+        }
         var profiles = Options.Profiles.Select(p =>
         {
             var entry = new Dictionary<string, object?>
@@ -232,7 +238,7 @@ public sealed partial class PortalTestServer
                 .Append("PublicKey = ").Append(ServerWireGuardPublicKey).Append('\n')
                 .Append("AllowedIPs = ").Append(allowedIps).Append('\n')
                 .Append(tcp
-                    ? $"ProxyEndpoint = https://{profile.HostName}/proxyguard/{profile.ProfileId}\n"
+                    ? $"ProxyEndpoint = {profile.ProxyEndpoint ?? $"https://{profile.HostName}/proxyguard"}\n"
                     : $"Endpoint = {profile.HostName}:51820\n");
             return (tcp ? WireGuardTcpContentType : WireGuardContentType, header.ToString());
         }

@@ -30,7 +30,7 @@ public sealed partial class PortalTestServer : IAsyncDisposable
 
     private readonly object _gate = new();
     private readonly List<PortalRequest> _requests = [];
-    private readonly Dictionary<string, Queue<int>> _failNext = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<(int Status, string Error)>> _failNext = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private KestrelHost? _host;
     private KestrelHost? _wrongHost;
@@ -151,18 +151,21 @@ public sealed partial class PortalTestServer : IAsyncDisposable
 
     public void SetProfiles(params PortalProfile[] profiles) => UpdateOptions(o => o with { Profiles = profiles });
 
-    /// <summary>The next <paramref name="count"/> requests to <paramref name="path"/> get <paramref name="status"/> with a JSON error body.</summary>
-    public void FailNext(string path, int status, int count = 1)
+    /// <summary>
+    /// The next <paramref name="count"/> requests to <paramref name="path"/> get <paramref name="status"/> with a
+    /// JSON error body <c>{"error": <paramref name="error"/>}</c>, as the portal answers its API errors.
+    /// </summary>
+    public void FailNext(string path, int status, int count = 1, string error = "injected failure")
     {
         lock (_gate)
         {
             if (!_failNext.TryGetValue(path, out var queue))
             {
-                _failNext[path] = queue = new Queue<int>();
+                _failNext[path] = queue = new Queue<(int, string)>();
             }
             for (var i = 0; i < count; i++)
             {
-                queue.Enqueue(status);
+                queue.Enqueue((status, error));
             }
         }
     }
@@ -219,7 +222,7 @@ public sealed partial class PortalTestServer : IAsyncDisposable
             }
             if (TakeInjectedFailure(path) is { } injected)
             {
-                await WriteJsonAsync(context, injected, new Dictionary<string, object?> { ["error"] = "injected failure" }).ConfigureAwait(false);
+                await WriteJsonAsync(context, injected.Status, new Dictionary<string, object?> { ["error"] = injected.Error }).ConfigureAwait(false);
                 return;
             }
             await RouteAsync(context, path).ConfigureAwait(false);
@@ -236,7 +239,8 @@ public sealed partial class PortalTestServer : IAsyncDisposable
                 request.Headers.Accept.Count == 0 ? null : request.Headers.Accept.ToString(),
                 request.Headers.Referer.Count > 0,
                 context.Response.StatusCode,
-                _time.GetUtcNow());
+                _time.GetUtcNow(),
+                request.Headers.UserAgent.Count == 0 ? null : request.Headers.UserAgent.ToString());
             lock (_gate)
             {
                 _requests.Add(entry);
@@ -277,11 +281,11 @@ public sealed partial class PortalTestServer : IAsyncDisposable
         return WriteJsonAsync(context, StatusCodes.Status200OK, document);
     }
 
-    private int? TakeInjectedFailure(string path)
+    private (int Status, string Error)? TakeInjectedFailure(string path)
     {
         lock (_gate)
         {
-            return _failNext.TryGetValue(path, out var queue) && queue.TryDequeue(out var status) ? status : null;
+            return _failNext.TryGetValue(path, out var queue) && queue.TryDequeue(out var failure) ? failure : null;
         }
     }
 

@@ -23,6 +23,13 @@ public static class TestCertificate
     private static readonly Lazy<X509Certificate2> WrongHost = new(() =>
         Create("wrong.example", san => san.AddDnsName("wrong.example")));
 
+    private static readonly Lazy<X509Certificate2> Expired = new(() =>
+        Create("localhost", san =>
+        {
+            san.AddDnsName("localhost");
+            san.AddIpAddress(IPAddress.Loopback);
+        }, DateTimeOffset.UtcNow.AddDays(-30), DateTimeOffset.UtcNow.AddDays(-1)));
+
     private static readonly Lazy<string> Pem = new(() =>
     {
         var path = Path.Combine(Path.GetTempPath(), $"eduvpn-test-cert-{Environment.ProcessId}-{Guid.NewGuid():N}.pem");
@@ -36,6 +43,9 @@ public static class TestCertificate
 
     /// <summary>A self-signed certificate whose only name is DNS <c>wrong.example</c>.</summary>
     public static X509Certificate2 WrongHostCertificate => WrongHost.Value;
+
+    /// <summary>A self-signed certificate for <c>localhost</c> and <c>127.0.0.1</c> that expired yesterday.</summary>
+    public static X509Certificate2 ExpiredCertificate => Expired.Value;
 
     /// <summary>
     /// A temp file with the public PEM of <see cref="Certificate"/>, for
@@ -61,7 +71,7 @@ public static class TestCertificate
         SslOptions = { RemoteCertificateValidationCallback = (_, cert, _, _) => IsTestCertificate(cert) },
     };
 
-    private static X509Certificate2 Create(string commonName, Action<SubjectAlternativeNameBuilder> names)
+    private static X509Certificate2 Create(string commonName, Action<SubjectAlternativeNameBuilder> names, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null)
     {
         using var key = RSA.Create(2048);
         var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
@@ -75,7 +85,7 @@ public static class TestCertificate
             [new Oid("1.3.6.1.5.5.7.3.1")], false));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         var now = DateTimeOffset.UtcNow;
-        using var ephemeral = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(1));
+        using var ephemeral = request.CreateSelfSigned(notBefore ?? now.AddDays(-1), notAfter ?? now.AddYears(1));
         // Re-import through PKCS#12 so the private key is usable by SslStream on every platform.
         return X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), null);
     }

@@ -35,6 +35,8 @@ public enum ApiErrorKind
     InvalidCidr,
     /// <summary>The network has no room for a gateway after its network address.</summary>
     GatewayOutsideNetwork,
+    /// <summary>A server URL carries a user name or password (<c>https://user:pw@host/</c>): refused, never stored.</summary>
+    UrlWithCredentials,
 }
 
 /// <summary>A typed failure of the server-API logic. Messages never contain tokens or keys.</summary>

@@ -1,46 +1,106 @@
+using System.Globalization;
 using System.Text;
 
 namespace EduVpnActors.Actors.Api;
 
 /// <summary>eduvpn-common's URL helpers (behaviour reference §5.6, §5.1).</summary>
-public static class UrlRules
+public static partial class UrlRules
 {
     private const string WellKnownPath = "/.well-known/vpn-user-portal";
 
+    // IDNA 2008 with the UTS #46 mapping (the runtime's default); no STD3 rule, so names with '_' stay usable.
+    private static readonly IdnMapping Idn = new();
+
     /// <summary>
-    /// Normalises a server URL: https scheme (a missing one added, any other replaced), cleaned
-    /// path (<c>//</c> collapsed, <c>.</c>/<c>..</c> resolved) ending in <c>/</c>. Unlike
-    /// eduvpn-common, <c>host:port</c> without a scheme is a host with a port, not a scheme.
+    /// Normalises a server URL: https scheme (a missing one added, any other replaced), the host in
+    /// lower-case ASCII (an internationalized name as punycode, IDNA through <see cref="IdnMapping"/>, so
+    /// <c>https://аррӏе.com/</c> and <c>https://xn--80ak6aa92e.com/</c> are one server), cleaned path
+    /// (<c>//</c> collapsed, <c>.</c>/<c>..</c> resolved) ending in <c>/</c>. Unlike eduvpn-common,
+    /// <c>host:port</c> without a scheme is a host with a port, not a scheme, and a user name or password
+    /// in the URL is refused (it would be stored and shown in plain text).
     /// </summary>
-    /// <exception cref="ApiException"><see cref="ApiErrorKind.InvalidUrl"/>.</exception>
+    /// <exception cref="ApiException">
+    /// <see cref="ApiErrorKind.UrlWithCredentials"/> (the message does not repeat them), or <see cref="ApiErrorKind.InvalidUrl"/>.
+    /// </exception>
     public static string EnsureValidUrl(string url)
     {
         ArgumentNullException.ThrowIfNull(url);
         var s = url.Trim();
+        var parts = Split(s);
+        if (parts.Authority.Contains('@', StringComparison.Ordinal))
+        {
+            throw new ApiException(ApiErrorKind.UrlWithCredentials,
+                $"A server URL must not contain a user name or password: '{WithoutUserInfo(s)}'.");
+        }
         if (s.Length == 0 || HasBadEscape(s) || s.Any(char.IsControl) || s.Contains(' '))
         {
             throw Invalid(url);
         }
-        var schemeEnd = s.IndexOf("://", StringComparison.Ordinal);
-        var rest = schemeEnd >= 0 && IsScheme(s.AsSpan(0, schemeEnd)) ? s[(schemeEnd + 3)..] : s;
-        var authorityEnd = rest.IndexOfAny(['/', '?', '#']);
-        var authority = authorityEnd < 0 ? rest : rest[..authorityEnd];
-        var tail = authorityEnd < 0 ? "" : rest[authorityEnd..];
-        var pathEnd = tail.IndexOfAny(['?', '#']);
-        var path = pathEnd < 0 ? tail : tail[..pathEnd];
-        var suffix = pathEnd < 0 ? "" : tail[pathEnd..];
-        if (authority.Length == 0
-            || !Uri.TryCreate("https://" + authority + "/", UriKind.Absolute, out var check)
-            || check.Host.Length == 0)
+        var authority = parts.Authority;
+        if (authority.Length == 0)
         {
             throw Invalid(url);
         }
-        var cleaned = CleanPath(path);
+        authority = AsciiAuthority(authority) ?? throw Invalid(url);
+        if (!Uri.TryCreate("https://" + authority + "/", UriKind.Absolute, out var check) || check.Host.Length == 0)
+        {
+            throw Invalid(url);
+        }
+        var cleaned = CleanPath(parts.Path);
         if (!cleaned.EndsWith('/'))
         {
             cleaned += "/";
         }
-        return "https://" + authority + cleaned + suffix;
+        return "https://" + authority + cleaned + parts.Suffix;
+    }
+
+    /// <summary>
+    /// <paramref name="text"/> with anything that could be a user name and password hidden, for messages that
+    /// echo what the user typed: each <c>@</c> and the characters before it (back to a <c>/</c>, <c>?</c>,
+    /// <c>#</c> or white space) become <c>***@</c>. Deliberately blunt, so even a malformed URL (a bad
+    /// scheme, a single slash) never carries a password into a message.
+    /// </summary>
+    public static string WithoutUserInfo(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return text.Contains('@', StringComparison.Ordinal) ? UserInfoLike().Replace(text, "***@") : text;
+    }
+
+    /// <summary>
+    /// A server URL as a person should see it. A host with punycode labels is decoded to its Unicode form;
+    /// when that form mixes scripts (<see cref="HostScripts"/>: <c>аррӏе.com</c> is Cyrillic letters with a
+    /// Latin top-level domain, a look-alike of <c>apple.com</c>), the URL stays in punycode and the Unicode
+    /// form follows with the scripts named: <c>https://xn--80ak6aa92e.com/ (аррӏе.com: mixed scripts Cyrillic + Latin)</c>.
+    /// Any other text comes back unchanged.
+    /// </summary>
+    public static string ForDisplay(string url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        var parts = Split(url);
+        var authority = parts.Authority;
+        var at = authority.LastIndexOf('@');
+        var hostStart = at + 1;
+        var colon = authority.IndexOf(':', hostStart);
+        var host = authority[hostStart..(colon < 0 ? authority.Length : colon)];
+        if (!host.Split('.').Any(label => label.StartsWith("xn--", StringComparison.OrdinalIgnoreCase)))
+        {
+            return url;
+        }
+        string unicode;
+        try
+        {
+            unicode = Idn.GetUnicode(host);
+        }
+        catch (ArgumentException)
+        {
+            return url;
+        }
+        var scripts = HostScripts.Of(unicode);
+        if (HostScripts.AreMixed(scripts))
+        {
+            return $"{url} ({unicode}: mixed scripts {string.Join(" + ", scripts)})";
+        }
+        return parts.Scheme + authority[..hostStart] + unicode + authority[(hostStart + host.Length)..] + parts.Path + parts.Suffix;
     }
 
     /// <summary>
@@ -124,6 +184,46 @@ public static class UrlRules
         return "/" + string.Join('/', parts);
     }
 
+    /// <summary>The pieces of a URL as typed: scheme with <c>://</c> (or ""), authority, path, query and fragment.</summary>
+    private static (string Scheme, string Authority, string Path, string Suffix) Split(string s)
+    {
+        var schemeEnd = s.IndexOf("://", StringComparison.Ordinal);
+        var hasScheme = schemeEnd >= 0 && IsScheme(s.AsSpan(0, schemeEnd));
+        var scheme = hasScheme ? s[..(schemeEnd + 3)] : "";
+        var rest = s[scheme.Length..];
+        var authorityEnd = rest.IndexOfAny(['/', '?', '#']);
+        var authority = authorityEnd < 0 ? rest : rest[..authorityEnd];
+        var tail = authorityEnd < 0 ? "" : rest[authorityEnd..];
+        var pathEnd = tail.IndexOfAny(['?', '#']);
+        return (scheme, authority, pathEnd < 0 ? tail : tail[..pathEnd], pathEnd < 0 ? "" : tail[pathEnd..]);
+    }
+
+    /// <summary>The authority with its host in lower-case ASCII (IDNA); null when the host is no valid name.</summary>
+    private static string? AsciiAuthority(string authority)
+    {
+        if (authority.StartsWith('['))
+        {
+            // An IPv6 literal: no name to map (Uri checks it).
+            return authority.ToLowerInvariant();
+        }
+        var colon = authority.LastIndexOf(':');
+        var host = colon < 0 ? authority : authority[..colon];
+        var port = colon < 0 ? "" : authority[colon..];
+        // A port is 1 to 5 digits up to 65535 ("host:" is no host with an empty port, but a typo).
+        if (host.Length == 0 || (colon >= 0 && (port.Length is < 2 or > 6 || !port[1..].All(char.IsAsciiDigit) || int.Parse(port[1..], CultureInfo.InvariantCulture) > 65535)))
+        {
+            return null;
+        }
+        try
+        {
+            return Idn.GetAscii(host.ToLowerInvariant()).ToLowerInvariant() + port;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
     private static bool IsScheme(ReadOnlySpan<char> s) =>
         s.Length > 0 && char.IsAsciiLetter(s[0])
         && !s.ContainsAnyExcept("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
@@ -140,8 +240,11 @@ public static class UrlRules
         return false;
     }
 
+    [System.Text.RegularExpressions.GeneratedRegex(@"[^\s/?#]*@", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex UserInfoLike();
+
     private static ApiException Invalid(string url) =>
-        new(ApiErrorKind.InvalidUrl, $"The input: '{url}' is not a valid URL");
+        new(ApiErrorKind.InvalidUrl, $"The input: '{WithoutUserInfo(url)}' is not a valid URL");
 }
 
 /// <summary>Skip-WAYF: builds the organization-specific login URL of Secure Internet.</summary>

@@ -79,6 +79,7 @@ public sealed class ClientActor : ReceiveActor, IWithTimers
         });
         Receive<ConnectionStateChanged>(Publish);
         Receive<FailoverVerdictReady>(Publish);
+        Receive<ServerProxyStateChanged>(Publish);
         Receive<Terminated>(t =>
         {
             _subscribers.Remove(t.ActorRef);

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using EduVpnActors.Actors.Failover;
+using EduVpnActors.Actors.ProxyGuard;
 using EduVpnActors.Actors.WireGuard;
 
 namespace EduVpnActors.Actors.Client;
@@ -13,4 +14,11 @@ public sealed record ClientDependencies(
     IFreePortAllocator Ports,
     TimeProvider Time,
     FailoverSettings Failover,
-    FailoverDependencies? FailoverDependencies = null);
+    FailoverDependencies? FailoverDependencies = null)
+{
+    /// <summary>How a connection's ProxyGuard client runs (WireGuard over TCP); default: <c>hocon/proxyguard.conf</c>'s values.</summary>
+    public ProxyGuardSettings ProxyGuard { get; init; } = ProxyGuardSettings.Default;
+
+    /// <summary>The ProxyGuard client's User-Agent and extra trusted root.</summary>
+    public ProxyGuardOptions ProxyGuardOptions { get; init; } = new(ProxyGuardUserAgent.For("EduVpnActors", ProxyGuardUserAgent.LibraryVersion));
+}

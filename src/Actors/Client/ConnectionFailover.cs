@@ -19,8 +19,30 @@ internal sealed class ConnectionFailover
     /// <summary>True while a probe runs (until its verdict arrived, also after it was told to stop).</summary>
     public bool IsRunning => _running is not null;
 
-    /// <summary>Remembers the probe just started for <paramref name="requester"/>'s request <paramref name="requestId"/>.</summary>
-    public void Started(IActorRef probe, string probeId, IActorRef requester, string requestId) => _running = new Running(probe, probeId, requester, requestId);
+    /// <summary>
+    /// Starts the probe <paramref name="start"/> asks for, as the connection's child <paramref name="name"/>, for the sender; null,
+    /// or why not (the tunnel is not up, a probe runs already, no gateway is known). Its verdict comes to the connection first.
+    /// </summary>
+    public ClientError? Start(StartFailover start, ConnectionState state, VpnConfiguration? configuration, ClientDependencies deps, string name, IActorContext context)
+    {
+        if (!FailoverStart.IsTunnelUp(state))
+        {
+            return new ClientError(ClientErrorKind.InvalidState, $"failover probes a tunnel that is up; the connection is {state}");
+        }
+        if (_running is not null)
+        {
+            return new ClientError(ClientErrorKind.Busy, "a failover probe of this tunnel is already running");
+        }
+        if (FailoverStart.Gateway(start.Gateway, configuration, out var error) is not { } gateway)
+        {
+            return error;
+        }
+        var probeId = $"{start.Server}#{name}";
+        var probe = context.ActorOf(Failover.FailoverProbeActor.Props(probeId, deps.Failover, deps.FailoverDependencies), name);
+        _running = new Running(probe, probeId, context.Sender, start.RequestId);
+        probe.Tell(new StartProbe(probeId, gateway, start.Mtu, start.InterfaceName));
+        return null;
+    }
 
     /// <summary>Asks the running probe to stop with a Cancelled verdict; false when none runs.</summary>
     public bool Cancel()

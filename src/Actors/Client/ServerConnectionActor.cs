@@ -7,6 +7,7 @@ using EduVpnActors.Actors.WireGuard;
 using EduVpnActors.Messages.Client;
 using EduVpnActors.Messages.Connection;
 using EduVpnActors.Messages.Failover;
+using EduVpnActors.Messages.ProxyGuard;
 using EduVpnActors.Messages.Servers;
 
 namespace EduVpnActors.Actors.Client;
@@ -25,6 +26,7 @@ public sealed class ServerConnectionActor : ReceiveActor
     private readonly ClientDependencies _deps;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ConnectionFailover _failover = new();
+    private readonly ConnectionProxy _proxy = new();
     private ConnectionStatus _status;
     private RunningOperation? _operation;
     private VpnConfiguration? _configuration;
@@ -62,9 +64,15 @@ public sealed class ServerConnectionActor : ReceiveActor
         });
         Receive<LiveConfigurationReleased>(_ => FromOperation(Sender), _ => _configuration = null);
         Receive<OperationEnded>(_ => _operation?.Child.Equals(Sender) == true, OnEnded);
-        Receive<StartFailover>(OnStartFailover);
+        Receive<StartFailover>(start => Answer(start.RequestId, _failover.Start(start, _status.State, _configuration, _deps, $"failover-{++_children}", Context)));
         Receive<CancelFailover>(cancel => Sender.Tell(new OperationCancelled(cancel.RequestId, _failover.Cancel())));
         Receive<ProbeVerdict>(OnProbeVerdict);
+        Receive<SetUpServerProxy>(setUp => Answer(setUp.RequestId, _proxy.SetUp(setUp, _configuration, _deps, Context)));
+        Receive<RunServerProxy>(run => Answer(run.RequestId, _proxy.Run(run, Context) ? null
+            : new ClientError(ClientErrorKind.InvalidState, "no ProxyGuard client of this connection is set up")));
+        Receive<StopServerProxy>(stop => Sender.Tell(new OperationCancelled(stop.RequestId, _proxy.Stop(Context))));
+        Receive<ProxyGuardStateChanged>(state =>
+            Context.Parent.Tell(new ServerProxyStateChanged(_status.ConnectionId, _server, Sender.Path.Name, state, _deps.Time.GetUtcNow())));
         Receive<Terminated>(OnTerminated);
         Receive<StopConnectionWhenIdle>(_ =>
         {
@@ -100,6 +108,8 @@ public sealed class ServerConnectionActor : ReceiveActor
             return;
         }
         var startState = _status.State;
+        // A new operation means a new (or no) configuration: the proxy of the old one carries nothing more.
+        _proxy.Stop(Context);
         foreach (var to in start.Transitions)
         {
             Move(to, null);
@@ -216,6 +226,7 @@ public sealed class ServerConnectionActor : ReceiveActor
         }
         Context.Parent.Tell(moved.Change);
         _failover.StopIfTunnelDown(_status.State, Context);
+        _proxy.StopIfTunnelDown(_status.State, Context);
         _log.Debug("Connection {ConnectionId}: {From} -> {To} (#{Sequence})", _status.ConnectionId, moved.Change.From, moved.Change.To, moved.Change.Sequence);
     }
 
@@ -227,28 +238,13 @@ public sealed class ServerConnectionActor : ReceiveActor
         }
     }
 
-    private void OnStartFailover(StartFailover start)
+    /// <summary>Answers a request that the connection passed on (null: the child it went to answers) or refused.</summary>
+    private void Answer(string requestId, ClientError? refusal)
     {
-        if (!FailoverStart.IsTunnelUp(_status.State))
+        if (refusal is not null)
         {
-            Sender.Tell(new ClientRequestFailed(start.RequestId, new ClientError(ClientErrorKind.InvalidState, $"failover probes a tunnel that is up; the connection is {_status.State}")));
-            return;
+            Sender.Tell(new ClientRequestFailed(requestId, refusal));
         }
-        if (_failover.IsRunning)
-        {
-            Sender.Tell(new ClientRequestFailed(start.RequestId, new ClientError(ClientErrorKind.Busy, "a failover probe of this tunnel is already running")));
-            return;
-        }
-        if (FailoverStart.Gateway(start.Gateway, _configuration, out var error) is not { } gateway)
-        {
-            Sender.Tell(new ClientRequestFailed(start.RequestId, error!));
-            return;
-        }
-        var probeId = $"{_server}#failover-{++_children}";
-        var probe = Context.ActorOf(FailoverProbeActor.Props(probeId, _deps.Failover, _deps.FailoverDependencies), $"failover-{_children}");
-        // The verdict comes here first: the subscribers hear of it, and a cancel or a tunnel going down can end it.
-        _failover.Started(probe, probeId, Sender, start.RequestId);
-        probe.Tell(new StartProbe(probeId, gateway, start.Mtu, start.InterfaceName));
     }
 
     private void OnProbeVerdict(ProbeVerdict verdict)
@@ -268,7 +264,7 @@ public sealed class ServerConnectionActor : ReceiveActor
     /// </summary>
     private void RetireIfIdle()
     {
-        if (_operation is null && !_failover.IsRunning && _status.State == ConnectionState.Main)
+        if (_operation is null && !_failover.IsRunning && !_proxy.IsRunning && _status.State == ConnectionState.Main)
         {
             Context.Parent.Tell(new ServerConnectionRetired(_server));
         }

@@ -9,7 +9,7 @@ namespace EduVpnActors.Actors.Configuration;
 /// </summary>
 public static class EngineConfiguration
 {
-    private static readonly string[] DefaultFiles = ["engine.conf", "persistence.conf", "failover.conf"];
+    private static readonly string[] DefaultFiles = ["engine.conf", "persistence.conf", "failover.conf", "proxyguard.conf"];
 
     /// <summary>The shipped defaults (all files of <c>hocon/</c>), without any data directory applied.</summary>
     public static Config Defaults()
@@ -23,14 +23,28 @@ public static class EngineConfiguration
     }
 
     /// <summary>
-    /// The full configuration for an engine whose database lives in <paramref name="dataDirectory"/>
-    /// (created 0700 if missing; the database file 0600). <paramref name="overrides"/> win over every default.
-    /// The persistence plugin is not in it: the boot path adds it from <see cref="Persistence.EnginePersistence"/>
-    /// on <see cref="ConnectionString"/>.
+    /// Checks a whole configuration (overrides over the defaults) once, up front: every <c>eduvpn.*</c> key
+    /// has a value of its kind and range (durations, numbers, switches, lists, URLs, files that exist), no
+    /// unknown key is set, and every settings reader accepts its section.
     /// </summary>
+    /// <exception cref="EngineConfigurationException">The first problem, naming its key (or file).</exception>
+    public static void Validate(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ConfigurationRules.Check(config);
+    }
+
+    /// <summary>
+    /// The full configuration for an engine whose database lives in <paramref name="dataDirectory"/>
+    /// (created 0700 if missing; the database file 0600). <paramref name="overrides"/> win over every default;
+    /// the result is checked (<see cref="Validate"/>) before anything is created. The persistence plugin is not
+    /// in it: the boot path adds it from <see cref="Persistence.EnginePersistence"/> on <see cref="ConnectionString"/>.
+    /// </summary>
+    /// <exception cref="EngineConfigurationException">A key of the configuration is not usable.</exception>
     public static Config ForDataDirectory(string dataDirectory, Config? overrides = null)
     {
         var merged = (overrides ?? Config.Empty).WithFallback(Defaults());
+        Validate(merged);
         DataDirectory.PrepareDatabaseFile(dataDirectory, merged.GetString("eduvpn.database-file-name"));
         // The directory wins over the shipped `data-directory = ""` (as a fallback it never applied, and the
         // token key went to the default directory instead of the one holding the database).

@@ -42,7 +42,7 @@ public sealed record ServerView(ServerRecord Record, bool Delisted, bool IsCurre
 /// translated message. Hosts that speak Akka send the messages of <c>EduVpnActors.Messages.Client</c>
 /// to <see cref="Client"/> instead.
 /// </summary>
-public sealed class EduVpnEngine : IAsyncDisposable
+public sealed partial class EduVpnEngine : IAsyncDisposable
 {
     private readonly IHost? _ownedHost;
     private readonly IActorRef _eventBridge;
@@ -53,9 +53,22 @@ public sealed class EduVpnEngine : IAsyncDisposable
         Runtime = runtime;
         _ownedHost = ownedHost;
         Culture = culture;
-        Action<ConnectionStateChanged> raise = change => StateChanged?.Invoke(this, change);
-        Action<FailoverVerdictReady> raiseVerdict = verdict => FailoverVerdict?.Invoke(this, verdict);
-        _eventBridge = runtime.System.ActorOf(Props.Create(() => new StateChangeBridge(raise, raiseVerdict)));
+        Action<object> raise = notification =>
+        {
+            switch (notification)
+            {
+                case ConnectionStateChanged change:
+                    StateChanged?.Invoke(this, change);
+                    break;
+                case FailoverVerdictReady verdict:
+                    FailoverVerdict?.Invoke(this, verdict);
+                    break;
+                case ServerProxyStateChanged proxy:
+                    ProxyGuardStateChanged?.Invoke(this, proxy);
+                    break;
+            }
+        };
+        _eventBridge = runtime.System.ActorOf(Props.Create(() => new NotificationBridge(raise)));
         Client.Tell(new SubscribeClientStates(_eventBridge));
     }
 
@@ -164,9 +177,15 @@ public sealed class EduVpnEngine : IAsyncDisposable
             .ToArray();
     }
 
-    /// <summary>Gets a VPN configuration. Profile and location questions arrive as states (AskProfile, AskLocation); answer them with <see cref="AnswerAsync"/>.</summary>
-    public async Task<ConfigObtained> GetConfigAsync(ServerId server, bool preferTcp = false, bool startup = false, CancellationToken cancellationToken = default) =>
-        Expect<ConfigObtained>(await RequestAsync(new GetConfig(NextRequestId(), server, preferTcp, startup), server, cancellationToken).ConfigureAwait(false));
+    /// <summary>
+    /// Gets a VPN configuration. Profile and location questions arrive as states (AskProfile, AskLocation); answer them with
+    /// <see cref="AnswerAsync"/>. <paramref name="profileId"/> and <paramref name="countryCode"/> choose (and remember) the profile
+    /// and Secure Internet location for this configuration instead of asking or using the remembered ones.
+    /// </summary>
+    /// <exception cref="EduVpnException"><see cref="ClientErrorKind.InvalidChoice"/> with <see cref="ClientError.Choices"/> when the server does not offer that profile or location.</exception>
+    public async Task<ConfigObtained> GetConfigAsync(ServerId server, bool preferTcp = false, bool startup = false, string? profileId = null, string? countryCode = null,
+        CancellationToken cancellationToken = default) =>
+        Expect<ConfigObtained>(await RequestAsync(new GetConfig(NextRequestId(), server, preferTcp, startup, profileId, countryCode), server, cancellationToken).ConfigureAwait(false));
 
     /// <summary>Answers the question of a server's connection (a profile id or a country code).</summary>
     public async Task AnswerAsync(ServerId server, string questionId, string answer, CancellationToken cancellationToken = default) =>
@@ -208,10 +227,12 @@ public sealed class EduVpnEngine : IAsyncDisposable
         Expect<ServerUpdated>(await RequestAsync(new SetLocation(NextRequestId(), server, countryCode), null, cancellationToken).ConfigureAwait(false)).Server;
 
     /// <summary>
-    /// Probes the gateway of a tunnel that is up (behaviour reference §8): true when traffic is dropped
-    /// and the host should reconnect over TCP (see <c>VpnConfiguration.ShouldFailover</c>).
+    /// Probes the gateway of a tunnel that is up (behaviour reference §8). Two verdicts come back: <see cref="ProbeVerdict.Dropped"/>
+    /// (reconnect over TCP, see <c>VpnConfiguration.ShouldFailover</c>) or not dropped (traffic flows). A probe that could not
+    /// decide is neither: it throws, so it can never read as "UDP works".
     /// </summary>
     /// <remarks>Cancelling <paramref name="cancellationToken"/> cancels the probe too (and then throws).</remarks>
+    /// <exception cref="EduVpnException"><see cref="ClientErrorKind.ProbeFailed"/> with <see cref="ClientError.Probe"/> (why it could not decide).</exception>
     public async Task<ProbeVerdict> StartFailoverAsync(ServerId server, int mtu, string? interfaceName = null, string? gateway = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -227,6 +248,8 @@ public sealed class EduVpnEngine : IAsyncDisposable
         cancellationToken.ThrowIfCancellationRequested();
         return reply switch
         {
+            ProbeVerdict { Outcome: ProbeOutcome.Error } undecided => throw new EduVpnException(new ClientError(ClientErrorKind.ProbeFailed,
+                $"the failover probe could not decide ({undecided.Error?.Kind}): {undecided.Error?.Message}") { Probe = undecided.Error }, Culture),
             ProbeVerdict verdict => verdict,
             ClientRequestFailed failed => throw new EduVpnException(failed.Error, Culture),
             _ => Expect<ProbeVerdict>(reply),
@@ -246,8 +269,15 @@ public sealed class EduVpnEngine : IAsyncDisposable
     public IAsyncEnumerable<ConnectionStateChanged> StateChangesAsync(CancellationToken cancellationToken = default)
     {
         var channel = Channel.CreateUnbounded<ConnectionStateChanged>(new UnboundedChannelOptions { SingleReader = true });
-        Action<ConnectionStateChanged> write = change => channel.Writer.TryWrite(change);
-        var bridge = Runtime.System.ActorOf(Props.Create(() => new StateChangeBridge(write)));
+        // The state stream carries state changes only; verdicts and proxy states reach the events.
+        Action<object> write = notification =>
+        {
+            if (notification is ConnectionStateChanged change)
+            {
+                channel.Writer.TryWrite(change);
+            }
+        };
+        var bridge = Runtime.System.ActorOf(Props.Create(() => new NotificationBridge(write)));
         // Told from the caller's thread before any request it sends next, so the client actor sees it first.
         Client.Tell(new SubscribeClientStates(bridge));
         return ReadStateChangesAsync(channel.Reader, bridge, cancellationToken);
@@ -296,7 +326,7 @@ public sealed class EduVpnEngine : IAsyncDisposable
             // Cancelling the caller's token cancels the engine's operation too (its question or authorization).
             ? cancellationToken.Register(() => Client.Tell(new CancelOperation(NextRequestId(), id)))
             : default;
-        var deadline = request is GetServerConnectionState or AnswerQuestion or CancelOperation
+        var deadline = request is GetServerConnectionState or AnswerQuestion or CancelOperation or StopServerProxy
             ? Runtime.ClientSettings.QueryDeadline
             : Runtime.ClientSettings.OperationDeadline;
         // A cancellable operation ends with the engine's answer to the cancel; any other wait ends with the caller's token.
@@ -359,14 +389,14 @@ public sealed class EduVpnEngine : IAsyncDisposable
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
-    /// <summary>Hands state changes to a host callback (a channel or an event).</summary>
-    private sealed class StateChangeBridge : ReceiveActor
+    /// <summary>Hands the client's notifications (state changes, failover verdicts, proxy states) to a host callback.</summary>
+    private sealed class NotificationBridge : ReceiveActor
     {
-        public StateChangeBridge(Action<ConnectionStateChanged> deliver, Action<FailoverVerdictReady>? verdicts = null)
+        public NotificationBridge(Action<object> deliver)
         {
             Receive<ConnectionStateChanged>(deliver);
-            // The state stream carries state changes only; a verdict reaches the event (if any) and is no dead letter.
-            Receive<FailoverVerdictReady>(verdict => verdicts?.Invoke(verdict));
+            Receive<FailoverVerdictReady>(deliver);
+            Receive<ServerProxyStateChanged>(deliver);
         }
     }
 }

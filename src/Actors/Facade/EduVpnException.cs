@@ -17,8 +17,20 @@ public sealed class EduVpnException(ClientError error, CultureInfo culture) : Ex
     /// <summary>The category of <see cref="Error"/>.</summary>
     public ClientErrorKind Kind => Error.Kind;
 
-    /// <summary>A user-facing sentence in the requested language (the session's reason when there is one).</summary>
-    public string LocalizedMessage { get; } = error.Session is { } session
-        ? ErrorTexts.For(session.Kind, culture)
-        : ErrorTexts.For(error.Kind, culture);
+    /// <summary>
+    /// The server's own error text (e.g. a portal that refuses API downloads says why), as data: show it
+    /// escaped beside <see cref="LocalizedMessage"/> and log it (client rule 32); null when it said nothing.
+    /// </summary>
+    public string? ServerMessage => Error.Session?.ServerMessage;
+
+    /// <summary>
+    /// A user-facing sentence in the requested language: what stopped the connection when that is known
+    /// ("the server refused the connection", "the certificate has expired"), else the session's reason, else the error's.
+    /// </summary>
+    public string LocalizedMessage { get; } = error.Session switch
+    {
+        { Transport: { } transport } => ErrorTexts.For(transport, culture),
+        { } session => ErrorTexts.For(session.Kind, culture),
+        _ => ErrorTexts.For(error.Kind, culture),
+    };
 }

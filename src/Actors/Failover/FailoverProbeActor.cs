@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using EduVpnActors.Messages.Failover;
+using static EduVpnActors.Actors.Failover.ProbeIo;
 
 namespace EduVpnActors.Actors.Failover;
 
@@ -20,14 +21,12 @@ public sealed class FailoverProbeActor : ReceiveActor, IWithTimers
     private readonly FailoverDependencies _dependencies;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<IActorRef> _subscribers = [];
-    private readonly CancellationTokenSource _cts = new();
 
     private string _probeId;
     private StartProbe? _request;
     private IActorRef _requester = ActorRefs.Nobody;
     private ProbeTiming _timing;
-    private IEchoPinger? _pinger;
-    private IRxBytesSource? _rxSource;
+    private ProbeIo? _io;
     private ProbePhase _phase = ProbePhase.Pending;
     private long? _rxBefore;
     private int _echoesSent;
@@ -100,7 +99,7 @@ public sealed class FailoverProbeActor : ReceiveActor, IWithTimers
     {
         Receive<StepFailed>(failed =>
         {
-            if (failed.Error.Kind == ProbeErrorKind.Cancelled && _cts.IsCancellationRequested)
+            if (failed.Error.Kind == ProbeErrorKind.Cancelled && _io?.Stopped == true)
             {
                 return;
             }
@@ -156,22 +155,10 @@ public sealed class FailoverProbeActor : ReceiveActor, IWithTimers
             FinishWithError(invalid, rxAfter: null);
             return;
         }
-        try
+        _io = ProbeIo.Open(_dependencies, start, payloadLength, out var openError);
+        if (_io is null)
         {
-            // Socket creation and connect are non-blocking system calls.
-            _pinger = _dependencies.Pingers.Open(start.Gateway, payloadLength);
-            _rxSource = _dependencies.RxSources.Create(start);
-        }
-        catch (FailoverException e)
-        {
-            FinishWithError(e.ToProbeError(), rxAfter: null);
-            return;
-        }
-        catch (Exception e)
-        {
-            // A host-supplied factory failed in its own way: still a typed verdict, not a crash loop.
-            var kind = _pinger is null ? ProbeErrorKind.SocketFailed : ProbeErrorKind.RxCounterFailed;
-            FinishWithError(new ProbeError(kind, $"{e.GetType().Name}: {e.Message}"), rxAfter: null);
+            FinishWithError(openError!, rxAfter: null);
             return;
         }
 
@@ -192,47 +179,13 @@ public sealed class FailoverProbeActor : ReceiveActor, IWithTimers
             return;
         }
         var sequence = ++_echoesSent;
-        var pinger = _pinger!;
-        var token = _cts.Token;
-        Run(ProbeErrorKind.SendFailed, async () =>
-        {
-            await pinger.SendEchoAsync(sequence, token).ConfigureAwait(false);
-            return new EchoSent(sequence);
-        }).PipeTo(Self);
+        _io!.SendEcho(sequence).PipeTo(Self);
         SetPhase(ProbePhase.Probing);
     }
 
-    private void ReadCounter()
-    {
-        var source = _rxSource!;
-        var token = _cts.Token;
-        // Off the actor thread from the first instruction: a source may open files or look up interfaces.
-        Run(ProbeErrorKind.RxCounterFailed, () => Task.Run(async () => (object)new RxRead(await source.ReadRxBytesAsync(token).ConfigureAwait(false)), token))
-            .PipeTo(Self);
-    }
+    private void ReadCounter() => _io!.ReadCounter().PipeTo(Self);
 
-    private void ListenForReply()
-    {
-        var pinger = _pinger!;
-        var token = _cts.Token;
-        ReceiveLoop(pinger, token).PipeTo(Self);
-    }
-
-    private static async Task<object> ReceiveLoop(IEchoPinger pinger, CancellationToken token)
-    {
-        try
-        {
-            return new ReplyReceived(await pinger.ReceiveReplyAsync(token).ConfigureAwait(false));
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            return new ListenFailed("cancelled");
-        }
-        catch (Exception e)
-        {
-            return new ListenFailed(e.GetType().Name + ": " + e.Message);
-        }
-    }
+    private void ListenForReply() => _io!.ReceiveReply().PipeTo(Self);
 
     private void OnReply(ReplyReceived reply)
     {
@@ -266,7 +219,7 @@ public sealed class FailoverProbeActor : ReceiveActor, IWithTimers
             return false;
         }
         _finished = true;
-        _cts.Cancel();
+        _io?.Stop();
         _phase = ProbePhase.Finished;
         _requester.Tell(verdict);
         foreach (var subscriber in _subscribers)
@@ -298,37 +251,13 @@ public sealed class FailoverProbeActor : ReceiveActor, IWithTimers
     private static ProbeVerdict ErrorVerdict(string probeId, ProbeError error, int echoesSent, long? rxBefore, long? rxAfter, long elapsedMs) =>
         new(probeId, ProbeOutcome.Error, echoesSent, false, rxBefore, rxAfter, elapsedMs, error);
 
-    /// <summary>Runs one step off the actor thread and turns its typed failure into a message.</summary>
-    private static async Task<object> Run(ProbeErrorKind unexpectedKind, Func<Task<object>> step)
-    {
-        try
-        {
-            return await step().ConfigureAwait(false);
-        }
-        catch (FailoverException e)
-        {
-            return new StepFailed(e.ToProbeError());
-        }
-        catch (OperationCanceledException)
-        {
-            return new StepFailed(new ProbeError(ProbeErrorKind.Cancelled, "failover was stopped"));
-        }
-        catch (Exception e)
-        {
-            // Host-supplied sources may throw anything; the probe must still end with a verdict.
-            return new StepFailed(new ProbeError(unexpectedKind, $"{e.GetType().Name}: {e.Message}"));
-        }
-    }
-
     /// <inheritdoc/>
     protected override void PostStop()
     {
         // Stopped by the parent (e.g. the connection went away) or after a crash: still answer.
         Publish(ErrorVerdict(_probeId, new ProbeError(ProbeErrorKind.Stopped, "the probe stopped before it reached a verdict"),
             _echoesSent, _rxBefore, null, ElapsedMs()));
-        _cts.Cancel();
-        _cts.Dispose();
-        _pinger?.Dispose();
+        _io?.Dispose();
         base.PostStop();
     }
 
@@ -342,16 +271,6 @@ public sealed class FailoverProbeActor : ReceiveActor, IWithTimers
         {
         }
     }
-
-    private sealed record RxRead(long Bytes) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
-
-    private sealed record EchoSent(int Sequence) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
-
-    private sealed record ReplyReceived(int Sequence) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
-
-    private sealed record ListenFailed(string Reason) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
-
-    private sealed record StepFailed(ProbeError Error) : INoSerializationVerificationNeeded, IDeadLetterSuppression;
 
     private sealed record ReplyTimeoutElapsed : INoSerializationVerificationNeeded, IDeadLetterSuppression, INotInfluenceReceiveTimeout
     {

@@ -79,7 +79,8 @@ public sealed class EduVpnHostingOptions
     /// <summary>Every override as one <see cref="Akka.Configuration.Config"/>: <see cref="Config"/> over <see cref="Overrides"/> over <see cref="Hocon"/>.</summary>
     public Config ToOverrides()
     {
-        var config = string.IsNullOrWhiteSpace(Hocon) ? Akka.Configuration.Config.Empty : ConfigurationFactory.ParseString(Hocon);
+        // Checked like a --config file (issue 11 §5): a typed error instead of the parser's crash or endless loop.
+        var config = string.IsNullOrWhiteSpace(Hocon) ? Akka.Configuration.Config.Empty : Configuration.HoconFiles.ParseText(Hocon);
         if (Overrides.Count > 0)
         {
             var lines = Overrides.Select(pair => $"{pair.Key} = {EngineConfigurationQuote(pair.Value)}");

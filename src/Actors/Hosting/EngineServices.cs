@@ -4,6 +4,7 @@ using EduVpnActors.Actors.Diagnostics;
 using EduVpnActors.Actors.Discovery;
 using EduVpnActors.Actors.Failover;
 using EduVpnActors.Actors.Http;
+using EduVpnActors.Actors.ProxyGuard;
 using EduVpnActors.Actors.Sessions;
 using EduVpnActors.Actors.Sessions.Tokens;
 using EduVpnActors.Actors.WireGuard;
@@ -29,6 +30,8 @@ public sealed class EngineServices : IDisposable
         Sessions = SessionSettings.FromConfig(config);
         Client = ClientSettings.FromConfig(config);
         Failover = FailoverSettings.FromConfig(config);
+        ProxyGuard = ProxyGuardSettings.FromConfig(config);
+        ProxyGuardOptions = ProxyGuardOptions.FromConfig(config);
         Http = new EngineHttpClient(HttpPolicy.FromConfig(config, ClientIdentity.UserAgent(config)));
     }
 
@@ -55,6 +58,12 @@ public sealed class EngineServices : IDisposable
 
     /// <summary><c>eduvpn.failover</c>.</summary>
     public FailoverSettings Failover { get; }
+
+    /// <summary><c>eduvpn.proxyguard</c>.</summary>
+    public ProxyGuardSettings ProxyGuard { get; }
+
+    /// <summary>The ProxyGuard client's User-Agent and extra trusted root.</summary>
+    public ProxyGuardOptions ProxyGuardOptions { get; }
 
     /// <summary>The one HTTP client of the engine (https only, size caps, time-outs).</summary>
     public EngineHttpClient Http { get; }
@@ -83,7 +92,11 @@ public sealed class EngineServices : IDisposable
 
     /// <summary>The dependencies of the client actor, on the engine actors given.</summary>
     public ClientDependencies ClientDependencies(Akka.Actor.IActorRef discovery, Akka.Actor.IActorRef registry, Akka.Actor.IActorRef sessions) =>
-        new(discovery, registry, sessions, Client, Ports, Time, Failover, FailoverDependencies);
+        new(discovery, registry, sessions, Client, Ports, Time, Failover, FailoverDependencies)
+        {
+            ProxyGuard = ProxyGuard,
+            ProxyGuardOptions = ProxyGuardOptions,
+        };
 
     /// <inheritdoc/>
     public void Dispose() => Http.Dispose();

@@ -3,7 +3,6 @@ using System.Net.Http.Headers;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
 using EduVpnActors.Messages.Errors;
 
 namespace EduVpnActors.Actors.Http;
@@ -18,7 +17,7 @@ public sealed record HttpResponse(HttpStatusCode Status, HttpResponseHeaders Hea
 /// <summary>
 /// The engine's only way onto the network. It enforces https for every request and every redirect
 /// (an https→http redirect is refused, unlike eduvpn-common), a response size cap, per-request
-/// time-outs, a TLS floor and the eduvpn-common User-Agent. Failures are <see cref="EngineHttpException"/>s.
+/// time-outs, a TLS floor and the host's User-Agent. Failures are <see cref="EngineHttpException"/>s.
 /// </summary>
 public sealed class EngineHttpClient : IDisposable
 {
@@ -39,9 +38,9 @@ public sealed class EngineHttpClient : IDisposable
             SslOptions = new SslClientAuthenticationOptions
             {
                 EnabledSslProtocols = policy.EnabledProtocols,
-                RemoteCertificateValidationCallback = policy.ExtraTrustedCertificate is { } extra
-                    ? (_, cert, _, errors) => ValidateWithExtraRoot(cert, errors, extra)
-                    : null,
+                // Always our check: a refused certificate says why (name, issuer or expiry).
+                RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+                    TransportFailures.CheckCertificate(certificate, chain, errors, policy.ExtraTrustedCertificate),
             },
         };
         _client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
@@ -139,6 +138,7 @@ public sealed class EngineHttpClient : IDisposable
         {
             StatusCode = response.Status,
             ResponseBody = text,
+            ServerMessage = ServerErrorText.From(response.Body, response.ContentType),
         };
     }
 
@@ -199,34 +199,23 @@ public sealed class EngineHttpClient : IDisposable
             return new OperationCanceledException("The request was cancelled.", e, callerToken);
         }
         var where = EngineHttpException.Redact(url);
-        return e switch
+        if (e is OperationCanceledException or TimeoutException)
         {
-            OperationCanceledException or TimeoutException =>
-                new EngineHttpException(HttpErrorKind.Timeout, url, $"Timeout reached contacting URL: '{where}'.", e),
-            HttpRequestException { InnerException: AuthenticationException } =>
-                new EngineHttpException(HttpErrorKind.Tls, url, $"The TLS connection to '{where}' could not be established securely.", e),
-            HttpRequestException or IOException or SocketException =>
-                new EngineHttpException(HttpErrorKind.Network, url, $"Could not reach '{where}': {e.Message}", e),
-            _ => e,
+            return new EngineHttpException(HttpErrorKind.Timeout, url, $"Timeout reached contacting URL: '{where}'.", e);
+        }
+        if (e is not (HttpRequestException or IOException or SocketException or AuthenticationException))
+        {
+            return e;
+        }
+        // The runtime's own text ("see inner exception") is never used: the message names what failed.
+        var transport = TransportFailures.Of(e);
+        var tls = transport is TransportFailureKind.CertificateNameMismatch or TransportFailureKind.CertificateUntrusted
+            or TransportFailureKind.CertificateExpired or TransportFailureKind.TlsHandshakeFailed;
+        var what = transport is { } known ? TransportFailures.Describe(known) : "the connection failed";
+        return new EngineHttpException(tls ? HttpErrorKind.Tls : HttpErrorKind.Network, url,
+            tls ? $"The TLS connection to '{where}' could not be established securely: {what}." : $"Could not reach '{where}': {what}.", e)
+        {
+            Transport = transport,
         };
-    }
-
-    private static bool ValidateWithExtraRoot(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2 extraRoot)
-    {
-        if (errors == SslPolicyErrors.None)
-        {
-            return true;
-        }
-        // Only an unknown root may be forgiven, and only when the chain ends in the configured certificate.
-        if (errors != SslPolicyErrors.RemoteCertificateChainErrors || certificate is null)
-        {
-            return false;
-        }
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(extraRoot);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var leaf = new X509Certificate2(certificate);
-        return chain.Build(leaf);
     }
 }

@@ -23,11 +23,17 @@ public sealed class EngineHttpException : Exception
     /// <summary>The URL without query or fragment.</summary>
     public Uri? Url { get; }
 
+    /// <summary>What stopped the request below HTTP (refused, host not found, certificate, handshake), when known.</summary>
+    public TransportFailureKind? Transport { get; init; }
+
     /// <summary>The HTTP status, when the server answered.</summary>
     public HttpStatusCode? StatusCode { get; init; }
 
     /// <summary>At most the first 4 KiB of an error response body, for support logs.</summary>
     public string? ResponseBody { get; init; }
+
+    /// <summary>The server's own error text in that body (<see cref="ServerErrorText"/>), or null.</summary>
+    public string? ServerMessage { get; init; }
 
     internal static string Redact(Uri? url) =>
         url is null ? "(none)" : url.GetLeftPart(UriPartial.Path);

@@ -18,7 +18,7 @@ public sealed record HttpPolicy
     /// <summary>The lowest TLS version accepted.</summary>
     public SslProtocols MinimumTls { get; init; } = SslProtocols.Tls12;
     /// <summary>The User-Agent header of every request.</summary>
-    public string UserAgent { get; init; } = "eduVPN for Linux/0.1.0 eduvpn-common/2.1.0";
+    public string UserAgent { get; init; } = $"{Sessions.ClientIdentity.LibraryName}/{Sessions.ClientIdentity.LibraryVersion}";
 
     /// <summary>An extra certificate to trust as a root (private CA, test server); host names are still checked.</summary>
     public X509Certificate2? ExtraTrustedCertificate { get; init; }

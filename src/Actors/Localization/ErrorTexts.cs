@@ -8,6 +8,7 @@ using EduVpnActors.Messages.Connection;
 using EduVpnActors.Messages.Discovery;
 using EduVpnActors.Messages.Errors;
 using EduVpnActors.Messages.Failover;
+using EduVpnActors.Messages.ProxyGuard;
 using EduVpnActors.Messages.Servers;
 using EduVpnActors.Messages.Sessions;
 
@@ -41,8 +42,10 @@ public static class ErrorTexts
         typeof(SignatureErrorKind),
         typeof(DiscoveryWarningKind),
         typeof(HttpErrorKind),
+        typeof(TransportFailureKind),
         typeof(ProbeErrorKind),
         typeof(StorageProblemKind),
+        typeof(ProxyGuardErrorKind),
     }.ToFrozenSet();
 
     /// <summary>The enum types that have a text for every value.</summary>

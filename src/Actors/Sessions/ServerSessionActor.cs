@@ -258,7 +258,10 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
         var where = response.FinalUrl.GetLeftPart(UriPartial.Path);
         Fail(job, response.Status == HttpStatusCode.Unauthorized
             ? new SessionFailure(SessionErrorKind.AuthorizationFailed, $"'{where}' refused the new access token too.", 401)
-            : SessionErrors.FromStatus(response.Status, $"'{where}' answered with status {(int)response.Status}."));
+            {
+                ServerMessage = ServerErrorText.From(response.Body, response.ContentType, _tokens?.AccessToken, _tokens?.RefreshToken),
+            }
+            : SessionErrors.FromResponse(response, $"'{where}' answered with status {(int)response.Status}.", _tokens?.AccessToken, _tokens?.RefreshToken));
     }
 
     private void StartAuthorization(Job job, WellKnownDocument authServer)
@@ -364,7 +367,16 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
 
     private void Fail(Job job, SessionFailure failure)
     {
-        _log.Info("Session {Server}: {Request} failed: {Kind} ({Reason})", _server, job.Envelope.Request.GetType().Name, failure.Kind, failure.Message);
+        if (failure.ServerMessage is { } said)
+        {
+            // Client rule 32: the server's own words are logged for support (as data; never branched on).
+            _log.Warning("Session {Server}: {Request} failed: {Kind} ({Reason}); the server said: {ServerMessage}",
+                _server, job.Envelope.Request.GetType().Name, failure.Kind, failure.Message, said);
+        }
+        else
+        {
+            _log.Info("Session {Server}: {Request} failed: {Kind} ({Reason})", _server, job.Envelope.Request.GetType().Name, failure.Kind, failure.Message);
+        }
         Finish(job, job.Envelope.Request is ReleaseConfig release
             ? new ConfigReleased(release.RequestId, false)
             : new SessionRequestFailed(job.Envelope.Request.RequestId, failure));

@@ -10,8 +10,15 @@ public static class SessionErrors
     /// <summary>A transport-level failure: anything but a status answer is <see cref="SessionErrorKind.Unreachable"/>.</summary>
     public static SessionFailure FromHttp(EngineHttpException e) =>
         e.Kind == Messages.Errors.HttpErrorKind.Status && e.StatusCode is { } status
-            ? FromStatus(status, e.Message) with { Http = e.Kind }
-            : new SessionFailure(SessionErrorKind.Unreachable, e.Message, (int?)e.StatusCode, e.Kind);
+            ? FromStatus(status, e.Message) with { Http = e.Kind, ServerMessage = e.ServerMessage }
+            : new SessionFailure(SessionErrorKind.Unreachable, e.Message, (int?)e.StatusCode, e.Kind) { Transport = e.Transport };
+
+    /// <summary>
+    /// A non-success answer of an API call, with the server's own error text (client rule 32); any of
+    /// <paramref name="secrets"/> the server echoes is hidden.
+    /// </summary>
+    public static SessionFailure FromResponse(HttpResponse response, string message, params string?[] secrets) =>
+        FromStatus(response.Status, message) with { ServerMessage = ServerErrorText.From(response.Body, response.ContentType, secrets) };
 
     /// <summary>A non-success answer of an API call.</summary>
     public static SessionFailure FromStatus(HttpStatusCode status, string message) => (int)status switch

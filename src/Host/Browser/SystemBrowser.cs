@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using EduVpnActors.Actors.Display;
 
 namespace EduVpnActors.Host.Browser;
 
@@ -10,24 +11,27 @@ namespace EduVpnActors.Host.Browser;
 /// </summary>
 internal static class SystemBrowser
 {
-    /// <summary>Opens <paramref name="url"/> or prints it to <paramref name="output"/> (stderr by default); true when a browser was started.</summary>
+    /// <summary>
+    /// Opens <paramref name="url"/> or prints it to <paramref name="output"/> (stderr by default: stdout is the
+    /// command's result); true when a browser was started. The URL is the server's: printed made safe.
+    /// </summary>
     public static bool OpenOrPrint(Uri url, TextWriter? output = null)
     {
         output ??= Console.Error;
         if (!url.IsAbsoluteUri || url.Scheme is not ("https" or "http"))
         {
             // Only web URLs go to a launcher: anything else could start a local program.
-            output.WriteLine($"Refusing to open a non-web URL: {url.Scheme}:");
+            output.WriteLine($"Refusing to open a non-web URL: {TerminalText.Escape(url.Scheme)}:");
             return false;
         }
         if (TryLaunch(url))
         {
             output.WriteLine("Your browser was opened to sign in. If it did not appear, open this URL:");
-            output.WriteLine(url.AbsoluteUri);
+            output.WriteLine(TerminalText.Escape(url.AbsoluteUri));
             return true;
         }
         output.WriteLine("Open this URL in a browser to sign in:");
-        output.WriteLine(url.AbsoluteUri);
+        output.WriteLine(TerminalText.Escape(url.AbsoluteUri));
         return false;
     }
 

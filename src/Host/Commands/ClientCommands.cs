@@ -1,8 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
+using EduVpnActors.Actors.Api;
 using EduVpnActors.Actors.Configuration;
 using EduVpnActors.Actors.Diagnostics;
+using EduVpnActors.Actors.Discovery.Search;
+using EduVpnActors.Actors.Display;
 using EduVpnActors.Actors.Facade;
+using EduVpnActors.Actors.Localization;
+using EduVpnActors.Host.Output;
 using EduVpnActors.Messages.Client;
 using EduVpnActors.Messages.Connection;
 using EduVpnActors.Messages.Servers;
@@ -18,8 +23,8 @@ internal static class ClientCommands
         Description = "The server: its URL, its organization id (Secure Internet), or its number in `list`.",
     };
 
-    private static readonly Option<string?> ProfileOption = new("--profile") { Description = "Answer the profile question with this profile id." };
-    private static readonly Option<string?> LocationOption = new("--location") { Description = "Answer the location question with this country code." };
+    private static readonly Option<string?> ProfileOption = new("--profile") { Description = "Use (and remember) this profile id; a live configuration of another profile is released first." };
+    private static readonly Option<string?> LocationOption = new("--location") { Description = "Use (and remember) this Secure Internet location (country code)." };
 
     public static IEnumerable<Command> All() =>
         [Add(), List(), Connect(), Status(), Renew(), Profile(), Location(), Disconnect(), Remove()];
@@ -29,19 +34,28 @@ internal static class ClientCommands
         var type = new Argument<string>("type") { Description = "institute, secure or custom." };
         var identifier = new Argument<string>("identifier") { Description = "Base URL (institute, custom) or organization id (secure)." };
         var command = new Command("add", "Add a server and authorize it in the browser.") { type, identifier };
-        command.SetAction(async (parse, ct) => await RunAsync(parse, ct, async (engine, json) =>
+        command.SetAction(async (parse, ct) =>
         {
+            // Checked before any engine starts: a typo is a usage error (exit 1), not an engine failure.
             var serverType = parse.GetValue(type)!.ToLowerInvariant() switch
             {
                 "institute" or "institute_access" => ServerType.InstituteAccess,
                 "secure" or "secure_internet" => ServerType.SecureInternet,
                 "custom" => ServerType.Custom,
-                var other => throw new ArgumentException($"unknown server type '{other}' (institute, secure, custom)"),
+                var other => throw new HostCommandException("usage", $"unknown server type '{other}' (institute, secure, custom)"),
             };
-            using var questions = HostQuestions.Follow(engine, parse, json, ct);
-            var record = await engine.AddServerAsync(serverType, parse.GetValue(identifier)!, cancellationToken: ct);
-            Print(json, new { added = Describe(record) }, $"added [bold]{Markup.Escape(Name(record))}[/] ({Markup.Escape(record.Id.ToString())})");
-        }));
+            var id = parse.GetValue(identifier)!;
+            if (serverType != ServerType.SecureInternet)
+            {
+                CheckUrl(id);
+            }
+            return await RunAsync(parse, ct, async (engine, json) =>
+            {
+                using var questions = HostQuestions.Follow(engine, parse, json, ct);
+                var record = await engine.AddServerAsync(serverType, id, cancellationToken: ct);
+                Print(json, new { added = Describe(record) }, $"added [bold]{Name(record, engine)}[/] ({Shown(record.Id)})");
+            });
+        });
         return command;
     }
 
@@ -60,11 +74,11 @@ internal static class ClientCommands
             var n = 0;
             foreach (var s in servers)
             {
-                table.AddRow((++n).ToString(CultureInfo.InvariantCulture), Markup.Escape(Name(s.Record)), s.Record.Id.Type.ToString(),
-                    Markup.Escape(s.Record.Id.Identifier), Markup.Escape(s.Record.ProfileId ?? ""), s.Record.LocationCountryCode ?? "",
+                table.AddRow((++n).ToString(CultureInfo.InvariantCulture), HostConsole.Cell(Name(s.Record, engine)), ServerTypeNames.DisplayName(s.Record.Id.Type),
+                    HostConsole.Cell(ShownIdentifier(s.Record.Id)), HostConsole.Cell(s.Record.ProfileId), HostConsole.Cell(s.Record.LocationCountryCode),
                     s.IsCurrent ? "yes" : "", s.Delisted ? "delisted" : "");
             }
-            AnsiConsole.Write(table);
+            HostConsole.Out.Write(table);
         }));
         return command;
     }
@@ -79,7 +93,8 @@ internal static class ClientCommands
         {
             var server = await ResolveAsync(engine, parse.GetValue(ServerArgument)!, ct);
             using var questions = HostQuestions.Follow(engine, parse, json, ct);
-            var got = await engine.GetConfigAsync(server, parse.GetValue(tcp), parse.GetValue(startup), ct);
+            // --profile/--location choose (and remember) for this connect, over a remembered choice (as `profile`/`location` would).
+            var got = await engine.GetConfigAsync(server, parse.GetValue(tcp), parse.GetValue(startup), parse.GetValue(ProfileOption), parse.GetValue(LocationOption), ct);
             var file = parse.GetValue(output);
             if (file is not null)
             {
@@ -103,11 +118,18 @@ internal static class ClientCommands
                 HostOutput.Json(summary);
                 return;
             }
+            var about = HostConsole.SafeMarkup($"[green]{VpnProtocolNames.DisplayName(got.Configuration.Protocol)}[/] configuration for profile [bold]{got.ProfileId}[/], valid until {got.Configuration.Expires.ToLocalTime():g}");
             if (file is null)
             {
-                Console.Out.WriteLine(got.Configuration.Config);
+                // The configuration is the result (`connect X > wg0.conf`): raw into a pipe or file, with
+                // control characters made visible on a terminal. The line about it goes to stderr.
+                HostConsole.Stdout.WriteLine(HostConsole.StdoutIsTerminal ? TerminalText.EscapeLines(got.Configuration.Config) : got.Configuration.Config);
+                HostConsole.Error.MarkupLine(about);
             }
-            AnsiConsole.MarkupLineInterpolated($"[green]{got.Configuration.Protocol}[/] configuration for profile [bold]{got.ProfileId}[/], valid until {got.Configuration.Expires.ToLocalTime():g}{(file is null ? "" : $", written to {file.FullName}")}");
+            else
+            {
+                HostConsole.Out.MarkupLine(about + HostConsole.SafeMarkup($", written to {file.FullName}"));
+            }
         }));
         return command;
     }
@@ -130,10 +152,10 @@ internal static class ClientCommands
                 var left = r.ConfigExpiresAt is { } expires
                     ? expires > now ? $"expires in {Countdown(expires - now)}" : "expired"
                     : "no configuration";
-                AnsiConsole.MarkupLineInterpolated($"{(s.IsCurrent ? "*" : " ")} [bold]{Name(r)}[/] profile={r.ProfileId ?? "-"} location={r.LocationCountryCode ?? "-"} authorized={r.LastAuthorizedAt?.ToLocalTime().ToString("g", CultureInfo.CurrentCulture) ?? "never"} {left}");
+                HostConsole.Out.Line($"{(s.IsCurrent ? "*" : " ")} [bold]{Name(r, engine)}[/] profile={r.ProfileId ?? "-"} location={r.LocationCountryCode ?? "-"} authorized={r.LastAuthorizedAt?.ToLocalTime().ToString("g", CultureInfo.CurrentCulture) ?? "never"} {left}");
                 if (s.Expiry is { } expiry && now.ToUnixTimeSeconds() >= expiry.ButtonTime)
                 {
-                    AnsiConsole.MarkupLine("  [yellow]the session can be renewed now (`renew`)[/]");
+                    HostConsole.Out.Line($"  [yellow]the session can be renewed now (`renew`)[/]");
                 }
             }
         }));
@@ -148,7 +170,7 @@ internal static class ClientCommands
             var server = await ResolveAsync(engine, parse.GetValue(ServerArgument)!, ct);
             using var questions = HostQuestions.Follow(engine, parse, json, ct);
             var record = await engine.RenewSessionAsync(server, ct);
-            Print(json, new { renewed = Describe(record) }, $"session of [bold]{Markup.Escape(Name(record))}[/] renewed");
+            Print(json, new { renewed = Describe(record) }, $"session of [bold]{Name(record, engine)}[/] renewed");
         }));
         return command;
     }
@@ -161,7 +183,7 @@ internal static class ClientCommands
         {
             var server = await ResolveAsync(engine, parse.GetValue(ServerArgument)!, ct);
             var record = await engine.SetProfileAsync(server, parse.GetValue(profile)!, ct);
-            Print(json, new { server = Describe(record) }, $"profile of [bold]{Markup.Escape(Name(record))}[/] is now {Markup.Escape(record.ProfileId ?? "")}");
+            Print(json, new { server = Describe(record) }, $"profile of [bold]{Name(record, engine)}[/] is now {record.ProfileId}");
         }));
         return command;
     }
@@ -174,7 +196,7 @@ internal static class ClientCommands
         {
             var server = await ResolveAsync(engine, parse.GetValue(ServerArgument)!, ct);
             var record = await engine.SetLocationAsync(server, parse.GetValue(country)!, ct);
-            Print(json, new { server = Describe(record) }, $"location of [bold]{Markup.Escape(Name(record))}[/] is now {record.LocationCountryCode}");
+            Print(json, new { server = Describe(record) }, $"location of [bold]{Name(record, engine)}[/] is now {record.LocationCountryCode}");
         }));
         return command;
     }
@@ -186,7 +208,7 @@ internal static class ClientCommands
         {
             var server = await ResolveAsync(engine, parse.GetValue(ServerArgument)!, ct);
             var reached = await engine.CleanupAsync(server, ct);
-            Print(json, new { server = server.ToString(), reached }, reached ? "the server was told" : "[yellow]the server could not be told (best effort)[/]");
+            Print(json, new { server = server.ToString(), reached }, reached ? (FormattableString)$"the server was told" : $"[yellow]the server could not be told (best effort)[/]");
         }));
         return command;
     }
@@ -198,36 +220,22 @@ internal static class ClientCommands
         {
             var server = await ResolveAsync(engine, parse.GetValue(ServerArgument)!, ct);
             await engine.RemoveServerAsync(server, ct);
-            Print(json, new { removed = server.ToString() }, $"removed {Markup.Escape(server.ToString())}");
+            Print(json, new { removed = server.ToString() }, $"removed {Shown(server)}");
         }));
         return command;
     }
 
+    /// <summary>Runs <paramref name="body"/> on a fresh engine; its failures go to <see cref="HostFailures"/> (Program.cs).</summary>
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken ct, Func<EduVpnEngine, bool, Task> body)
     {
         var json = parse.GetValue(HostCommands.JsonOption);
         await using var host = await HostEngine.StartAsync(parse, ct);
-        try
-        {
-            await body(host.Engine, json);
-            StartupTrace.Mark("answered");
-            return 0;
-        }
-        catch (EduVpnException e)
-        {
-            if (json)
-            {
-                HostOutput.Json(new { error = new { kind = e.Kind, message = e.LocalizedMessage, detail = e.Message, session = e.Error.Session?.Kind } });
-            }
-            else
-            {
-                AnsiConsole.MarkupLineInterpolated($"[red]{e.LocalizedMessage}[/] ({e.Kind}: {e.Message})");
-            }
-            return 2;
-        }
+        await body(host.Engine, json);
+        StartupTrace.Mark("answered");
+        return HostExit.Ok;
     }
 
-    /// <summary>Finds an added server by id, URL, organization id or list number.</summary>
+    /// <summary>Finds an added server by id, URL (in any spelling the engine normalises alike), organization id or list number.</summary>
     private static async Task<ServerId> ResolveAsync(EduVpnEngine engine, string text, CancellationToken ct)
     {
         var servers = await engine.ListServersAsync(ct);
@@ -235,14 +243,55 @@ internal static class ClientCommands
         {
             return servers[n - 1].Record.Id;
         }
+        var url = NormalisedOrNull(text);
         var match = servers.FirstOrDefault(s => s.Record.Id.ToString() == text || s.Record.Id.Identifier == text
-            || s.Record.BaseUrl == text || s.Record.Id.Identifier.TrimEnd('/') == text.TrimEnd('/'));
+            || s.Record.BaseUrl == text || s.Record.Id.Identifier.TrimEnd('/') == text.TrimEnd('/')
+            || (url is not null && s.Record.Id.Type != ServerType.SecureInternet && s.Record.Id.Identifier == url));
+        // The text is echoed: never with a password someone put into a URL.
         return match?.Record.Id
-            ?? throw new EduVpnException(new ClientError(ClientErrorKind.UnknownServer, $"no added server matches '{text}'"), engine.Culture);
+            ?? throw new EduVpnException(new ClientError(ClientErrorKind.UnknownServer, $"no added server matches '{UrlRules.WithoutUserInfo(text)}'"), engine.Culture);
     }
 
-    private static string Name(ServerRecord record) =>
-        record.DisplayName.Values.TryGetValue("en", out var en) ? en : record.DisplayName.Values.Values.FirstOrDefault() ?? record.Id.Identifier;
+    /// <summary>A server URL the engine would refuse is a usage error before any engine starts.</summary>
+    private static void CheckUrl(string url)
+    {
+        try
+        {
+            UrlRules.EnsureValidUrl(url);
+        }
+        catch (ApiException e)
+        {
+            throw new HostCommandException(HostOutput.Snake(e.Kind), ErrorTexts.For(e.Kind))
+            {
+                Detail = e.Message,
+            };
+        }
+    }
+
+    private static string? NormalisedOrNull(string text)
+    {
+        try
+        {
+            return UrlRules.EnsureValidUrl(text);
+        }
+        catch (ApiException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The server's name in the user's language (the engine's culture), else how its id is shown. A name that
+    /// is a host name (a custom server's) is shown like one: decoded, mixed scripts revealed.
+    /// </summary>
+    private static string Name(ServerRecord record, EduVpnEngine engine) =>
+        record.DisplayName.IsEmpty ? Shown(record.Id) : UrlRules.ForDisplay(LanguageMatcher.Display(record.DisplayName, engine.Culture.Name));
+
+    /// <summary>A server id for people: an internationalized host decoded, mixed scripts revealed (<see cref="UrlRules.ForDisplay"/>).</summary>
+    private static string Shown(ServerId id) => $"{(int)id.Type},{ShownIdentifier(id)}";
+
+    private static string ShownIdentifier(ServerId id) =>
+        id.Type == ServerType.SecureInternet ? id.Identifier : UrlRules.ForDisplay(id.Identifier);
 
     private static object Describe(ServerRecord r) => new
     {
@@ -257,7 +306,7 @@ internal static class ClientCommands
         config_expires_at = r.ConfigExpiresAt,
     };
 
-    private static void Print(bool json, object value, string markup)
+    private static void Print(bool json, object value, FormattableString markup)
     {
         if (json)
         {
@@ -265,7 +314,7 @@ internal static class ClientCommands
         }
         else
         {
-            AnsiConsole.MarkupLine(markup);
+            HostConsole.Out.Line(markup);
         }
     }
 
@@ -296,15 +345,15 @@ internal static class ClientCommands
                         switch (change.Data)
                         {
                             case AuthorizationUrlData url:
-                                Browser.SystemBrowser.OpenOrPrint(url.Url, json ? Console.Error : null);
+                                Browser.SystemBrowser.OpenOrPrint(url.Url);
                                 break;
                             case ProfileQuestion question:
                                 await AnswerAsync(engine, server, question.QuestionId, profile, json, "profile",
-                                    question.Profiles.Select(p => p.Id).ToArray(), stop.Token);
+                                    question.Profiles.Select(p => new Choice(p.Id, ProfileLabel(p, engine))).ToArray(), stop.Token);
                                 break;
                             case LocationQuestion question:
                                 await AnswerAsync(engine, server, question.QuestionId, location, json, "location",
-                                    question.CountryCodes, stop.Token);
+                                    question.CountryCodes.Select(code => new Choice(code, code)).ToArray(), stop.Token);
                                 break;
                         }
                     }
@@ -314,25 +363,38 @@ internal static class ClientCommands
                 }
                 catch (EduVpnException e)
                 {
-                    AnsiConsole.MarkupLineInterpolated($"[red]{e.LocalizedMessage}[/]");
+                    HostConsole.Error.Line($"[red]{e.LocalizedMessage}[/]");
                 }
             }, CancellationToken.None);
             return new HostQuestions(stop);
         }
 
         private static async Task AnswerAsync(EduVpnEngine engine, ServerId server, string questionId, string? given, bool json,
-            string what, IReadOnlyList<string> choices, CancellationToken ct)
+            string what, IReadOnlyList<Choice> choices, CancellationToken ct)
         {
             if (given is null && json)
             {
                 // Scripts get no prompt: the command fails and says what it would have asked.
-                await Console.Error.WriteLineAsync($"a {what} must be chosen (--{what}): {string.Join(", ", choices)}");
+                HostConsole.Error.Line($"a {what} must be chosen (--{what}): {string.Join(", ", choices.Select(c => c.Label))}");
                 await engine.CancelAsync(server, ct);
                 return;
             }
-            var answer = given ?? AnsiConsole.Prompt(new SelectionPrompt<string>().Title($"Which {what}?").AddChoices(choices));
+            var answer = given ?? HostConsole.Out.Prompt(new SelectionPrompt<Choice>()
+                .Title($"Which {what}?")
+                .UseConverter(choice => HostConsole.Cell(choice.Label))
+                .AddChoices(choices)).Id;
             await engine.AnswerAsync(server, questionId, answer, ct);
         }
+
+        /// <summary>"Display name (id)": the name in the user's language (the engine's culture) beside the id to pass as --profile.</summary>
+        private static string ProfileLabel(Messages.Servers.Profile profile, EduVpnEngine engine)
+        {
+            var name = profile.DisplayName.IsEmpty ? "" : LanguageMatcher.Display(profile.DisplayName, engine.Culture.Name);
+            return name.Length == 0 || name == profile.Id ? profile.Id : $"{name} ({profile.Id})";
+        }
+
+        /// <summary>One answer of a question: what is sent to the engine and what a person reads.</summary>
+        private sealed record Choice(string Id, string Label);
 
         public void Dispose()
         {

@@ -1,8 +1,12 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Globalization;
 using Akka.Actor;
 using EduVpnActors.Actors.Diagnostics;
+using EduVpnActors.Actors.Api;
 using EduVpnActors.Messages.Discovery;
+using EduVpnActors.Messages.Servers;
+using EduVpnActors.Host.Output;
 using Spectre.Console;
 
 namespace EduVpnActors.Host.Commands;
@@ -38,9 +42,10 @@ internal static class DiscoveryCommands
             var rank = 0;
             foreach (var r in results)
             {
-                table.AddRow((++rank).ToString(), Markup.Escape(r.DisplayName), r.Server.Type.ToString(), r.Server.CountryCode, Markup.Escape(r.Server.BaseUrl));
+                table.AddRow((++rank).ToString(CultureInfo.InvariantCulture), HostConsole.Cell(r.DisplayName), ServerTypeNames.DisplayName(r.Server.Type),
+                    HostConsole.Cell(r.Server.CountryCode), HostConsole.Cell(UrlRules.ForDisplay(r.Server.BaseUrl)));
             }
-            AnsiConsole.Write(table);
+            HostConsole.Out.Write(table);
             PrintStatus(response.Status, response.Results.Count);
             return 0;
         });
@@ -71,9 +76,9 @@ internal static class DiscoveryCommands
             var rank = 0;
             foreach (var r in results)
             {
-                table.AddRow((++rank).ToString(), Markup.Escape(r.DisplayName), Markup.Escape(r.Organization.OrgId));
+                table.AddRow((++rank).ToString(CultureInfo.InvariantCulture), HostConsole.Cell(r.DisplayName), HostConsole.Cell(r.Organization.OrgId));
             }
-            AnsiConsole.Write(table);
+            HostConsole.Out.Write(table);
             PrintStatus(response.Status, response.Results.Count);
             return 0;
         });
@@ -99,10 +104,11 @@ internal static class DiscoveryCommands
             DiscoverySource.Bundled => "no network and no cached copy: the signed snapshot shipped with the engine (verified)",
             _ => "no list available",
         };
-        AnsiConsole.MarkupLineInterpolated($"[grey]{matches} match(es); list v {status.Version}, from {source}[/]");
+        // About the list, not the list itself: stderr, so `servers > list.txt` holds the table only.
+        HostConsole.Error.Line($"[grey]{matches} match(es); list v {status.Version}, from {source}[/]");
         if (status.Warning is { } warning)
         {
-            AnsiConsole.MarkupLineInterpolated($"[yellow]warning ({warning.Kind}): {warning.Message}[/]");
+            HostConsole.Error.Line($"[yellow]warning ({warning.Kind}): {warning.Message}[/]");
         }
     }
 

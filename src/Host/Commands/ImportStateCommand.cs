@@ -2,6 +2,7 @@ using System.CommandLine;
 using Akka.Actor;
 using EduVpnActors.Actors.Import;
 using EduVpnActors.Messages.Servers;
+using EduVpnActors.Host.Output;
 using Spectre.Console;
 
 namespace EduVpnActors.Host.Commands;
@@ -29,7 +30,7 @@ internal static class ImportStateCommand
             }
             catch (StateImportException e)
             {
-                return Fail(json, RegistryErrorKind.ImportFailed, e.Message);
+                throw Failure(RegistryErrorKind.ImportFailed, e.Message);
             }
 
             await using var engine = await HostEngine.StartAsync(parse, ct);
@@ -41,9 +42,9 @@ internal static class ImportStateCommand
                     Print(json, imported);
                     return 0;
                 case RegistryRequestFailed failed:
-                    return Fail(json, failed.Kind, failed.Message);
+                    throw Failure(failed.Kind, failed.Message);
                 default:
-                    return Fail(json, RegistryErrorKind.InvalidRequest, $"unexpected reply {reply.GetType().Name}");
+                    throw Failure(RegistryErrorKind.InvalidRequest, $"unexpected reply {reply.GetType().Name}");
             }
         });
         return command;
@@ -74,29 +75,20 @@ internal static class ImportStateCommand
         var line = 0;
         foreach (var item in imported.Plan)
         {
-            table.AddRow((++line).ToString(System.Globalization.CultureInfo.InvariantCulture), Markup.Escape(item));
+            table.AddRow((++line).ToString(System.Globalization.CultureInfo.InvariantCulture), HostConsole.Cell(item));
         }
-        AnsiConsole.Write(table);
+        HostConsole.Out.Write(table);
         if (imported.Applied)
         {
-            AnsiConsole.MarkupLineInterpolated($"[green]imported: {imported.ServersAdded} server(s) added, {imported.ServersAlreadyKnown} already known[/]");
+            HostConsole.Out.Line($"[green]imported: {imported.ServersAdded} server(s) added, {imported.ServersAlreadyKnown} already known[/]");
         }
         else
         {
-            AnsiConsole.MarkupLineInterpolated($"[grey]dry run: {imported.ServersAdded} server(s) would be added, {imported.ServersAlreadyKnown} already known; nothing changed (use --apply)[/]");
+            HostConsole.Out.Line($"[grey]dry run: {imported.ServersAdded} server(s) would be added, {imported.ServersAlreadyKnown} already known; nothing changed (use --apply)[/]");
         }
     }
 
-    private static int Fail(bool json, RegistryErrorKind kind, string message)
-    {
-        if (json)
-        {
-            HostOutput.Json(new { error = kind, message });
-        }
-        else
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]{kind}: {message}[/]");
-        }
-        return 1;
-    }
+    /// <summary>An import that cannot be done: an input error (exit 1) named by the registry's kind.</summary>
+    private static HostCommandException Failure(RegistryErrorKind kind, string message) =>
+        new(HostOutput.Snake(kind), $"{kind}: {message}");
 }

@@ -5,6 +5,7 @@ using EduVpnActors.Actors.Api;
 using EduVpnActors.Actors.Configuration;
 using EduVpnActors.Actors.Failover;
 using EduVpnActors.Messages.Failover;
+using EduVpnActors.Host.Output;
 using Spectre.Console;
 
 namespace EduVpnActors.Host.Commands;
@@ -55,20 +56,16 @@ internal static class ProbeCommand
             var gatewayText = parse.GetValue(gatewayArgument) ?? "";
             if (!TryGateway(gatewayText, out var gateway, out var error))
             {
-                AnsiConsole.MarkupLineInterpolated($"[red]{error}[/]");
-                return 2;
+                // The probe's own code: 2, it could not decide.
+                throw new HostCommandException("invalid_gateway", error!, exitCode: 2);
             }
             // --config files override eduvpn.failover.* like every other default. The probe needs no
             // database, so no engine is started. The verdict is printed below; the actor's own log
             // lines would only repeat it.
-            var overrides = Akka.Configuration.Config.Empty;
-            foreach (var file in parse.GetValue(HostCommands.ConfigOption) ?? [])
-            {
-                overrides = Akka.Configuration.ConfigurationFactory.ParseString(File.ReadAllText(file.FullName)).WithFallback(overrides);
-            }
-            var config = overrides
+            var config = HostCommands.ReadConfigFiles(parse)
                 .WithFallback(Akka.Configuration.ConfigurationFactory.ParseString("akka.loglevel = WARNING"))
                 .WithFallback(EngineConfiguration.Defaults());
+            EngineConfiguration.Validate(config);
             var settings = FailoverSettings.FromConfig(config);
             var interval = parse.GetValue(intervalOption);
             var timeout = parse.GetValue(timeoutOption);
@@ -92,7 +89,7 @@ internal static class ProbeCommand
         var limit = timing.ReplyTimeout + timing.Interval * timing.Count + TimeSpan.FromSeconds(10);
         if (!json)
         {
-            AnsiConsole.MarkupLineInterpolated($"probing [bold]{request.Gateway}[/] with {timing.Count} echo requests of {request.Mtu} bytes ...");
+            HostConsole.Out.Line($"probing [bold]{request.Gateway}[/] with {timing.Count} echo requests of {request.Mtu} bytes ...");
         }
 
         // Ctrl+C cancels the probe; its verdict (Cancelled) still comes back through the Ask.
@@ -104,8 +101,7 @@ internal static class ProbeCommand
         }
         catch (AskTimeoutException)
         {
-            AnsiConsole.MarkupLine("[red]no verdict in time[/]");
-            return 2;
+            throw new HostCommandException("timeout", "no verdict in time", exitCode: 2);
         }
         finally
         {
@@ -129,13 +125,13 @@ internal static class ProbeCommand
         switch (verdict.Outcome)
         {
             case ProbeOutcome.NotDropped:
-                AnsiConsole.MarkupLineInterpolated($"[green]not dropped[/]: {(verdict.ReplySeen ? "echo reply received" : "counter increased")} after {verdict.EchoesSent} echo(es), {verdict.ElapsedMs} ms, {counter}");
+                HostConsole.Out.Line($"[green]not dropped[/]: {(verdict.ReplySeen ? "echo reply received" : "counter increased")} after {verdict.EchoesSent} echo(es), {verdict.ElapsedMs} ms, {counter}");
                 return 0;
             case ProbeOutcome.Dropped:
-                AnsiConsole.MarkupLineInterpolated($"[yellow]dropped[/]: no reply and the counter did not increase after {verdict.EchoesSent} echo(es), {verdict.ElapsedMs} ms, {counter}; reconnect over TCP");
+                HostConsole.Out.Line($"[yellow]dropped[/]: no reply and the counter did not increase after {verdict.EchoesSent} echo(es), {verdict.ElapsedMs} ms, {counter}; reconnect over TCP");
                 return 1;
             default:
-                AnsiConsole.MarkupLineInterpolated($"[red]error ({verdict.Error?.Kind})[/]: {verdict.Error?.Message}");
+                HostConsole.Out.Line($"[red]error ({verdict.Error?.Kind})[/]: {verdict.Error?.Message}");
                 return 2;
         }
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EduVpnActors.Actors.Configuration;
 using EduVpnActors.Actors.Persistence;
+using EduVpnActors.Host.Output;
 using Spectre.Console;
 
 namespace EduVpnActors.Host.Commands;
@@ -17,30 +18,43 @@ internal static class StorageCommands
             var dataDir = HostEngine.DataDirectoryOf(parse);
             var config = EngineConfiguration.ForDataDirectory(dataDir);
             var result = StorageHealth.Check(dataDir, config.GetString("eduvpn.database-file-name", "eduvpn-actors.db"));
+            var json = parse.GetValue(HostCommands.JsonOption);
             if (result.IsHealthy)
             {
-                AnsiConsole.MarkupLineInterpolated($"[green]healthy[/]: {result.DatabasePath}");
-                return 0;
+                Report(json, new { healthy = true, database = result.DatabasePath }, $"[green]healthy[/]: {result.DatabasePath}");
+                return HostExit.Ok;
             }
-            AnsiConsole.MarkupLineInterpolated($"[red]{result.Problem}[/]: {result.Message}");
             var error = result.ToException();
-            if (!parse.GetValue(moveAside))
+            if (!parse.GetValue(moveAside) || !error.CanMoveAside)
             {
-                if (error.CanMoveAside)
+                var hint = !error.CanMoveAside
+                    ? "This problem is not fixed by moving the file (free the lock, fix the permissions, or upgrade the engine)."
+                    : "Run [bold]repair --move-aside[/] to keep the damaged file and start fresh (discovery recovers from the bundled copy; servers must be added again).";
+                Report(json, new { healthy = false, database = result.DatabasePath, problem = result.Problem, message = result.Message, can_move_aside = error.CanMoveAside },
+                    $"[red]{result.Problem}[/]: {result.Message}");
+                if (!json)
                 {
-                    AnsiConsole.MarkupLine("Run [bold]repair --move-aside[/] to keep the damaged file and start fresh (discovery recovers from the bundled copy; servers must be added again).");
+                    HostConsole.Out.MarkupLine(hint);
                 }
-                return 3;
-            }
-            if (!error.CanMoveAside)
-            {
-                AnsiConsole.MarkupLine("This problem is not fixed by moving the file (free the lock, fix the permissions, or upgrade the engine).");
-                return 3;
+                return HostExit.RepairFoundProblem;
             }
             var moved = StorageHealth.MoveAside(result.DatabasePath);
-            AnsiConsole.MarkupLineInterpolated($"moved to {moved}");
-            return 0;
+            Report(json, new { healthy = false, database = result.DatabasePath, problem = result.Problem, message = result.Message, moved_to = moved },
+                $"[red]{result.Problem}[/]: {result.Message}; moved to {moved}");
+            return HostExit.Ok;
         });
         return command;
+    }
+
+    private static void Report(bool json, object value, FormattableString markup)
+    {
+        if (json)
+        {
+            HostOutput.Json(value);
+        }
+        else
+        {
+            HostConsole.Out.Line(markup);
+        }
     }
 }

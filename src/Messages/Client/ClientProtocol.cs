@@ -38,10 +38,31 @@ public enum ClientErrorKind
     Timeout,
     /// <summary>A part of the engine failed unexpectedly (a fault, not a refusal) while it ran the request; the server accepts new requests.</summary>
     Internal,
+    /// <summary>The profile or location asked for is not one the server offers this user; <see cref="ClientError.Choices"/> lists those it does.</summary>
+    InvalidChoice,
+    /// <summary>The failover probe could not decide whether traffic is dropped (see <see cref="ClientError.Probe"/>): neither reconnect over TCP nor assume UDP works.</summary>
+    ProbeFailed,
+    /// <summary>The ProxyGuard client (WireGuard over TCP) could not be set up or its tunnel failed (see <see cref="ClientError.ProxyGuard"/>).</summary>
+    ProxyGuard,
 }
 
+/// <summary>One of the choices a host may pass (a profile id, or a Secure Internet country code) and how to show it.</summary>
+/// <param name="Id">What to pass (<c>--profile ID</c>, <c>--location CC</c>, or the answer to a question).</param>
+/// <param name="DisplayName">Its name in the server's languages, where it has one.</param>
+public sealed record ChoiceOption(string Id, Common.LocalizedText? DisplayName);
+
 /// <summary>A typed failure; <see cref="Message"/> is English and technical, hosts show a translated text by kind.</summary>
-public sealed record ClientError(ClientErrorKind Kind, string Message, SessionFailure? Session = null);
+public sealed record ClientError(ClientErrorKind Kind, string Message, SessionFailure? Session = null)
+{
+    /// <summary>With <see cref="ClientErrorKind.InvalidChoice"/>: the choices the server does offer.</summary>
+    public IReadOnlyList<ChoiceOption>? Choices { get; init; }
+
+    /// <summary>With <see cref="ClientErrorKind.ProbeFailed"/>: why the probe could not decide.</summary>
+    public Failover.ProbeError? Probe { get; init; }
+
+    /// <summary>With <see cref="ClientErrorKind.ProxyGuard"/>: what the proxy reported.</summary>
+    public ProxyGuard.ProxyGuardError? ProxyGuard { get; init; }
+}
 
 /// <summary>A request to the client; every reply carries the same <see cref="RequestId"/>.</summary>
 public interface IClientRequest
@@ -64,8 +85,14 @@ public interface IServerRequest : IClientRequest
 /// </summary>
 public sealed record AddServer(string RequestId, ServerType Type, string Identifier, bool Interactive = true) : IClientRequest;
 
-/// <summary>Gets a VPN configuration, asking the host for a location or profile when needed. <paramref name="Startup"/> never starts an interactive authorization. Replies <see cref="ConfigObtained"/>.</summary>
-public sealed record GetConfig(string RequestId, ServerId Server, bool PreferTcp = false, bool Startup = false) : IServerRequest;
+/// <summary>
+/// Gets a VPN configuration, asking the host for a location or profile when needed. <paramref name="Startup"/> never
+/// starts an interactive authorization. <paramref name="ProfileId"/> and <paramref name="CountryCode"/> choose (and
+/// remember) the profile and Secure Internet location for this configuration instead of the remembered ones, by the rules
+/// of <see cref="SetProfile"/>/<see cref="SetLocation"/> (a live configuration of another choice is released first); one
+/// the server does not offer fails with <see cref="ClientErrorKind.InvalidChoice"/>. Replies <see cref="ConfigObtained"/>.
+/// </summary>
+public sealed record GetConfig(string RequestId, ServerId Server, bool PreferTcp = false, bool Startup = false, string? ProfileId = null, string? CountryCode = null) : IServerRequest;
 
 /// <summary>Answers the question the connection asks (<see cref="ProfileQuestion"/> or <see cref="LocationQuestion"/>). Replies <see cref="QuestionAnswered"/>.</summary>
 public sealed record AnswerQuestion(string RequestId, ServerId Server, string QuestionId, string Answer) : IServerRequest;

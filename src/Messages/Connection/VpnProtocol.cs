@@ -23,4 +23,25 @@ public static class VpnProtocolNames
         "wireguard" => VpnProtocol.WireGuard,
         _ => VpnProtocol.Unknown,
     };
+
+    /// <summary>
+    /// The protocol's name in the server's own vocabulary (<c>vpn_proto_transport_list</c>): <c>openvpn</c>,
+    /// <c>wireguard</c>, <c>wireguard+tcp</c>; <c>unknown</c> otherwise. Machine-readable output uses it.
+    /// </summary>
+    public static string WireName(VpnProtocol protocol) => protocol switch
+    {
+        VpnProtocol.OpenVpn => "openvpn",
+        VpnProtocol.WireGuard => "wireguard",
+        VpnProtocol.WireGuardProxy => "wireguard+tcp",
+        _ => "unknown",
+    };
+
+    /// <summary>The name a person reads: <c>OpenVPN</c>, <c>WireGuard</c>, <c>WireGuard over TCP</c> (proper names, not translated).</summary>
+    public static string DisplayName(VpnProtocol protocol) => protocol switch
+    {
+        VpnProtocol.OpenVpn => "OpenVPN",
+        VpnProtocol.WireGuard => "WireGuard",
+        VpnProtocol.WireGuardProxy => "WireGuard over TCP",
+        _ => "unknown protocol",
+    };
 }

@@ -132,6 +132,9 @@ public sealed record ProbeVerdict(
     long ElapsedMs,
     ProbeError? Error)
 {
-    /// <summary>True when the host should reconnect over TCP.</summary>
+    /// <summary>
+    /// True when the host should reconnect over TCP. False for both other outcomes: check <see cref="Outcome"/> (or use the facade,
+    /// which throws for <see cref="ProbeOutcome.Error"/>) before reading false as "traffic flows".
+    /// </summary>
     public bool Dropped => Outcome == ProbeOutcome.Dropped;
 }

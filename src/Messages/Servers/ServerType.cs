@@ -12,3 +12,16 @@ public enum ServerType
     /// <summary>Any server added by URL (<c>custom_server</c>).</summary>
     Custom = 3,
 }
+
+/// <summary>The names of <see cref="ServerType"/> a person reads.</summary>
+public static class ServerTypeNames
+{
+    /// <summary>"Institute Access", "Secure Internet", "Custom" (eduVPN's own names for them, not translated).</summary>
+    public static string DisplayName(ServerType type) => type switch
+    {
+        ServerType.InstituteAccess => "Institute Access",
+        ServerType.SecureInternet => "Secure Internet",
+        ServerType.Custom => "Custom",
+        _ => "Unknown",
+    };
+}

@@ -35,7 +35,21 @@ public enum SessionErrorKind
 }
 
 /// <summary>A typed session failure. <see cref="Message"/> never contains a token or code.</summary>
-public sealed record SessionFailure(SessionErrorKind Kind, string Message, int? HttpStatus = null, HttpErrorKind? Http = null);
+/// <param name="Kind">What went wrong.</param>
+/// <param name="Message">English and technical, for logs.</param>
+/// <param name="HttpStatus">The status the server answered, when it answered.</param>
+/// <param name="Http">The kind of HTTP failure, when the request itself failed.</param>
+public sealed record SessionFailure(SessionErrorKind Kind, string Message, int? HttpStatus = null, HttpErrorKind? Http = null)
+{
+    /// <summary>
+    /// The server's own error text (the <c>error</c> of its JSON answer, capped; client rule 32), shown and
+    /// logged as data for support; null when the server said nothing usable. Never branched on.
+    /// </summary>
+    public string? ServerMessage { get; init; }
+
+    /// <summary>What stopped the request below HTTP (refused, host not found, certificate, handshake), when known.</summary>
+    public TransportFailureKind? Transport { get; init; }
+}
 
 /// <summary>
 /// Routes <paramref name="Request"/> to the session actor of <paramref name="Server"/> (created on first

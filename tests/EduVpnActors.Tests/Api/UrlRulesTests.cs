@@ -37,6 +37,85 @@ public sealed class UrlRulesTests
     }
 
     [Theory]
+    [InlineData("https://alice:secret-pw@vpn.example.org/")]
+    [InlineData("https://alice@vpn.example.org/")]
+    [InlineData("alice:secret-pw@vpn.example.org")]
+    [InlineData("https://:secret-pw@vpn.example.org:8443/portal")]
+    [InlineData("https://alice@b:secret-pw@vpn.example.org/")]
+    [InlineData("https://alice:secret-pw@/")]
+    public void EnsureValidUrl_WithUserInfo_IsRefused_WithoutRepeatingIt(string input)
+    {
+        var e = Assert.Throws<ApiException>(() => UrlRules.EnsureValidUrl(input));
+
+        Assert.Equal(ApiErrorKind.UrlWithCredentials, e.Kind);
+        Assert.DoesNotContain("secret-pw", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("alice", e.Message, StringComparison.Ordinal);
+        Assert.Contains("***@", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://user:pw@vpn.example.org/a?b#c", "https://***@vpn.example.org/a?b#c")]
+    [InlineData("1http://u:pw@host/x", "1http://***@host/x")]
+    [InlineData("http:/u:pw@host", "http:/***@host")]
+    [InlineData("u:pw@host", "***@host")]
+    [InlineData("no url at all", "no url at all")]
+    public void WithoutUserInfo_HidesOnlyTheUserInfo(string input, string expected) =>
+        Assert.Equal(expected, UrlRules.WithoutUserInfo(input));
+
+    [Theory]
+    [InlineData("https://аррӏе.com/", "https://xn--80ak6aa92e.com/")]
+    [InlineData("https://xn--80ak6aa92e.com/", "https://xn--80ak6aa92e.com/")]
+    [InlineData("https://XN--80AK6AA92E.COM/", "https://xn--80ak6aa92e.com/")]
+    [InlineData("https://АРРӀЕ.com:8443/vpn", "https://xn--80ak6aa92e.com:8443/vpn/")]
+    [InlineData("https://Bücher.example/", "https://xn--bcher-kva.example/")]
+    [InlineData("https://VPN.Example.ORG/Portal/", "https://vpn.example.org/Portal/")]
+    [InlineData("[::1]:8443", "https://[::1]:8443/")]
+    public void EnsureValidUrl_HostIsLowerCaseAscii_InternationalNamesAsPunycode(string input, string expected) =>
+        Assert.Equal(expected, UrlRules.EnsureValidUrl(input));
+
+    [Fact]
+    public void EnsureValidUrl_UnicodeAndPunycodeSpelling_AreOneServer() =>
+        Assert.Equal(UrlRules.EnsureValidUrl("https://аррӏе.com/"), UrlRules.EnsureValidUrl("xn--80ak6aa92e.com"));
+
+    [Theory]
+    [InlineData("https://a..b/")]
+    [InlineData("https://xn--zz.example/")]
+    [InlineData("https://" + "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" + ".example/")]
+    public void EnsureValidUrl_HostThatIsNoValidName_IsInvalidUrl(string input) =>
+        Assert.Equal(ApiErrorKind.InvalidUrl, Assert.Throws<ApiException>(() => UrlRules.EnsureValidUrl(input)).Kind);
+
+    [Theory]
+    // Cyrillic letters under a Latin top-level domain: a look-alike of apple.com, shown with its punycode.
+    [InlineData("https://xn--80ak6aa92e.com/", "https://xn--80ak6aa92e.com/ (аррӏе.com: mixed scripts Cyrillic + Latin)")]
+    // One script throughout: the Unicode form alone.
+    [InlineData("https://xn--bcher-kva.example/", "https://bücher.example/")]
+    [InlineData("https://xn--e1afmkfd.xn--p1ai:8443/vpn/", "https://пример.рф:8443/vpn/")]
+    // Japanese writing with a Latin top-level domain belongs together.
+    [InlineData("https://xn--r8jz45g.jp/", "https://例え.jp/")]
+    // Latin and Greek mixed within a label.
+    [InlineData("https://xn--pple-43d.com/", "https://xn--pple-43d.com/ (аpple.com: mixed scripts Cyrillic + Latin)")]
+    [InlineData("https://vpn.example.org/", "https://vpn.example.org/")]
+    [InlineData("not a url", "not a url")]
+    [InlineData("https://xn--zz.example/", "https://xn--zz.example/")]
+    public void ForDisplay_RevealsMixedScripts(string url, string expected) =>
+        Assert.Equal(expected, UrlRules.ForDisplay(url));
+
+    [Theory]
+    [InlineData("apple", new string[] { "Latin" }, false)]
+    [InlineData("аррӏе.com", new[] { "Cyrillic", "Latin" }, true)]
+    [InlineData("пример.рф", new[] { "Cyrillic" }, false)]
+    [InlineData("例え.jp", new[] { "Han", "Hiragana", "Latin" }, false)]
+    [InlineData("한국.kr", new[] { "Hangul", "Latin" }, false)]
+    [InlineData("한국.例え", new[] { "Han", "Hangul", "Hiragana" }, true)]
+    [InlineData("αpple.com", new[] { "Greek", "Latin" }, true)]
+    [InlineData("123-456", new string[0], false)]
+    public void HostScripts_NameTheScripts_AndTellTheMixes(string host, string[] scripts, bool mixed)
+    {
+        Assert.Equal(scripts, HostScripts.Of(host));
+        Assert.Equal(mixed, HostScripts.AreMixed(HostScripts.Of(host)));
+    }
+
+    [Theory]
     [InlineData("test")]
     [InlineData("/test")]
     [InlineData("../test")]

@@ -163,9 +163,10 @@ internal sealed class ClientFlowLab : IAsyncDisposable
 
     /// <summary>
     /// Publishes a newer signed discovery (higher <c>v</c>, later Last-Modified), optionally without the
-    /// institute or the second ("de") location; an engine sees it at its next start.
+    /// institute or the second ("de") location; an engine sees it at its next start. <paramref name="instituteName"/>
+    /// replaces the institute's English name (e.g. with one a hostile server list could carry).
     /// </summary>
-    public void PublishDiscovery(bool withInstitute = true, bool withSecondLocation = true)
+    public void PublishDiscovery(bool withInstitute = true, bool withSecondLocation = true, string instituteName = "Lab Institute")
     {
         var version = NextVersion();
         var servers = JsonSerializer.SerializeToUtf8Bytes(new
@@ -173,7 +174,7 @@ internal sealed class ClientFlowLab : IAsyncDisposable
             v = version,
             server_list = new object?[]
             {
-                withInstitute ? new { base_url = InstituteUrl, server_type = "institute_access", display_name = new { en = "Lab Institute", nl = "Lab Instituut" }, support_contact = Array.Empty<string>() } : null,
+                withInstitute ? new { base_url = InstituteUrl, server_type = "institute_access", display_name = new { en = instituteName, nl = "Lab Instituut" }, support_contact = Array.Empty<string>() } : null,
                 new { base_url = InstituteUrl, server_type = "secure_internet", country_code = "nl", public_key_list = Array.Empty<string>(), support_contact = Array.Empty<string>() },
                 withSecondLocation ? new { base_url = SecondLocationUrl, server_type = "secure_internet", country_code = "de", public_key_list = Array.Empty<string>(), support_contact = Array.Empty<string>() } : null,
             }.Where(s => s is not null),

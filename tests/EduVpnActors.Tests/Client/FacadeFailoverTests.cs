@@ -22,6 +22,7 @@ public sealed class FacadeFailoverTests : IAsyncLifetime
     private readonly ConcurrentQueue<FailoverVerdictReady> _events = new();
     private int _counterReads;
     private volatile bool _hangingCounter;
+    private volatile bool _failingCounter;
     private ClientFlowLab _lab = null!;
 
     private EduVpnEngine Engine => _lab.Engine;
@@ -35,7 +36,7 @@ public sealed class FacadeFailoverTests : IAsyncLifetime
             Interlocked.Increment(ref _counterReads);
             return 4242;
         })
-        { HangOnRead = _hangingCounter ? 0 : null }));
+        { HangOnRead = _hangingCounter ? 0 : null, FailOnRead = _failingCounter ? 0 : null }));
         _lab.ExtraHocon += "\neduvpn.failover { interval = 50ms, count = 3, reply-timeout = 50ms }";
         await _lab.StartEngineAsync();
         Engine.FailoverVerdict += (_, verdict) => _events.Enqueue(verdict);
@@ -78,6 +79,22 @@ public sealed class FacadeFailoverTests : IAsyncLifetime
         _hangingCounter = false;
         _pingers.Configure = pinger => pinger.AnswersImmediately = true;
         Assert.False((await Engine.StartFailoverAsync(_lab.Institute, 1400, "tun0", "127.0.0.1").WaitAsync(Wait)).Dropped);
+    }
+
+    [Fact]
+    public async Task ProbeCannotDecide_FacadeThrowsProbeFailedWithTheReason_NeverReadsAsNotDropped()
+    {
+        _failingCounter = true;
+
+        var error = await Assert.ThrowsAsync<EduVpnException>(() => Engine.StartFailoverAsync(_lab.Institute, 1400, "tun0", "127.0.0.1").WaitAsync(Wait));
+
+        Assert.Equal(ClientErrorKind.ProbeFailed, error.Kind);
+        Assert.Equal(ProbeErrorKind.RxCounterFailed, error.Error.Probe?.Kind);
+        Assert.Contains("fake counter failure", error.Message);
+        // The event still tells every listener what happened, as a verdict that is neither dropped nor not dropped.
+        var published = await EventAsync();
+        Assert.Equal(ProbeOutcome.Error, published.Verdict.Outcome);
+        Assert.False(published.Verdict.Dropped);
     }
 
     private async Task<FailoverVerdictReady> EventAsync()

@@ -1,5 +1,6 @@
 using System.Globalization;
 using EduVpnActors.Actors.Facade;
+using EduVpnActors.Messages.Client;
 using EduVpnActors.Messages.Connection;
 using EduVpnActors.Messages.Servers;
 
@@ -41,9 +42,20 @@ internal static class ReadmeExample
             BringTunnelUp(got.Configuration);                        // WireGuard INI or OpenVPN config
             await engine.SetConnectionStateAsync(added.Id, ConnectionState.Connecting);
             await engine.SetConnectionStateAsync(added.Id, ConnectionState.Connected);
-            if (got.Configuration.ShouldFailover && (await engine.StartFailoverAsync(added.Id, 1400, "wg0")).Dropped)
+            if (got.Configuration.ShouldFailover)
             {
-                // reconnect with preferTcp: true
+                try
+                {
+                    if ((await engine.StartFailoverAsync(added.Id, 1400, "wg0")).Dropped)
+                    {
+                        // dropped: reconnect with preferTcp: true
+                    }
+                    // else: traffic flows over UDP, stay
+                }
+                catch (EduVpnException e) when (e.Kind == ClientErrorKind.ProbeFailed)
+                {
+                    ShowError(e.LocalizedMessage);                   // could not probe (e.Error.Probe says why): neither
+                }
             }
             // … later: tunnel down, then
             await engine.SetConnectionStateAsync(added.Id, ConnectionState.Disconnecting);

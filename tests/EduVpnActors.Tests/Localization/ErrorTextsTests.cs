@@ -8,6 +8,7 @@ using EduVpnActors.Messages.Connection;
 using EduVpnActors.Messages.Discovery;
 using EduVpnActors.Messages.Errors;
 using EduVpnActors.Messages.Failover;
+using EduVpnActors.Messages.ProxyGuard;
 using EduVpnActors.Messages.Servers;
 using EduVpnActors.Messages.Sessions;
 
@@ -30,9 +31,11 @@ public sealed class ErrorTextsTests
         typeof(SignatureErrorKind),
         typeof(DiscoveryWarningKind),
         typeof(HttpErrorKind),
+        typeof(TransportFailureKind),
         typeof(ProbeErrorKind),
         typeof(ClientErrorKind),
         typeof(StorageProblemKind),
+        typeof(ProxyGuardErrorKind),
     ];
 
     public static TheoryData<Type> Enums => new(TranslatedEnums);

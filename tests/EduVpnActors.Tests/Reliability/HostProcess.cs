@@ -16,6 +16,11 @@ internal sealed record HostRun(bool Killed, int ExitCode, JsonDocument? Json, in
     public bool Acknowledged => ExitCode == 0 && Json is not null;
 }
 
+/// <summary>How one run of the console host is started, beyond its command.</summary>
+/// <param name="Json">Pass <c>--json</c> (the default); false runs it as a person would (tables and lines).</param>
+/// <param name="Environment">Variables set (a null value removes one) for this run.</param>
+internal sealed record HostRunOptions(bool Json = true, IReadOnlyDictionary<string, string?>? Environment = null);
+
 /// <summary>
 /// Runs the real console host (<c>eduvpn-actors.dll</c>, built with the tests) as a child process
 /// against a lab, logging in with a <see cref="TestBrowser"/> whenever it prints an authorization
@@ -50,8 +55,9 @@ internal sealed class HostProcess
     private int _logins;
 
     /// <summary>Runs one command; kills it after <paramref name="killAfter"/> when it is still running.</summary>
-    public async Task<HostRun> RunAsync(IReadOnlyList<string> command, TimeSpan? killAfter, TimeSpan timeout)
+    public async Task<HostRun> RunAsync(IReadOnlyList<string> command, TimeSpan? killAfter, TimeSpan timeout, HostRunOptions? options = null)
     {
+        options ??= new HostRunOptions();
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } dotnet ? dotnet : "dotnet")
         {
             RedirectStandardOutput = true,
@@ -62,7 +68,7 @@ internal sealed class HostProcess
             StandardErrorEncoding = Encoding.UTF8,
         };
         start.ArgumentList.Add(HostDll);
-        foreach (var part in new[] { "--data-dir", _dataDirectory, "--config", _configFile, "--json" }.Concat(command))
+        foreach (var part in new[] { "--data-dir", _dataDirectory, "--config", _configFile }.Concat(options.Json ? ["--json"] : []).Concat(command))
         {
             start.ArgumentList.Add(part);
         }
@@ -71,6 +77,17 @@ internal sealed class HostProcess
         start.Environment.Remove("WAYLAND_DISPLAY");
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_TieredPGO"] = "0";
+        foreach (var (name, value) in options.Environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
 
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();

@@ -269,12 +269,31 @@ public sealed class SessionPureTests(ITestOutputHelper output)
         Assert.Equal(expected, ClientIdentity.FriendlyNameOf(clientId));
 
     [Fact]
-    public void UserAgent_FromConfig_HasEduVpnCommonsFormat()
+    public void UserAgent_FromConfig_NamesTheHostAppThenEduVpnActors()
     {
+        // Issue 12 §7: "<host app name>/<version> EduVpnActors/<version>"; it used to claim eduvpn-common/2.1.0.
         var config = ConfigurationFactory.ParseString("eduvpn.client { id = \"org.letsconnect-vpn.app.linux\", version = \"1.2.3\" }")
             .WithFallback(EngineConfiguration.Defaults());
-        Assert.Equal("Let's Connect! for Linux/1.2.3 eduvpn-common/2.1.0", ClientIdentity.UserAgent(config));
+        Assert.Equal($"Let's Connect! for Linux/1.2.3 EduVpnActors/{ClientIdentity.LibraryVersion}", ClientIdentity.UserAgent(config));
         var named = ConfigurationFactory.ParseString("eduvpn.client.friendly-name = \"My VPN\"").WithFallback(config);
-        Assert.Equal("My VPN/1.2.3 eduvpn-common/2.1.0", ClientIdentity.UserAgent(named));
+        Assert.Equal($"My VPN/1.2.3 EduVpnActors/{ClientIdentity.LibraryVersion}", ClientIdentity.UserAgent(named));
+        Assert.Equal("0.1.0", ClientIdentity.LibraryVersion);
     }
+
+    [Fact]
+    public void UserAgent_SelfRegisteredId_LongVersion_CappedLikeEduVpnCommon()
+    {
+        var config = ConfigurationFactory.ParseString("eduvpn.client { id = \"com.example.vpn\", version = \"1.2.3-preview.45678901234\" }")
+            .WithFallback(EngineConfiguration.Defaults());
+
+        Assert.Equal($"com.example.vpn/1.2.3-preview.456789 EduVpnActors/{ClientIdentity.LibraryVersion}", ClientIdentity.UserAgent(config));
+    }
+
+    [Theory]
+    [InlineData("eduvpn.client.friendly-name = \"My\\r\\nX-Injected: 1\"")]
+    [InlineData("eduvpn.client.friendly-name = \"Mijn VPN für dich\"")]
+    [InlineData("eduvpn.client.friendly-name = \"a/b\"")]
+    [InlineData("eduvpn.client.version = \"1.0\\u0007\"")]
+    public void UserAgent_NameOrVersionThatIsNoHeaderValue_IsAConfigurationError(string hocon) =>
+        Assert.Throws<ConfigurationException>(() => ClientIdentity.UserAgent(ConfigurationFactory.ParseString(hocon).WithFallback(EngineConfiguration.Defaults())));
 }

@@ -208,8 +208,16 @@ internal abstract class ClientStepActor : ReceiveActor, IWithTimers
             Fail(new ClientError(ClientErrorKind.Internal, "a step of the operation stopped without an answer"));
         });
         Receive<CancelRequested>(_ => OnCancel());
-        Receive<AnswerQuestion>(answer => Sender.Tell(new ClientRequestFailed(answer.RequestId,
-            new ClientError(ClientErrorKind.InvalidState, $"no question '{answer.QuestionId}' is waiting"))));
+        Receive<AnswerQuestion>(answer =>
+        {
+            // A question is asked by a sub-flow; without one running, nothing waits for an answer here.
+            if (_subflow is not null)
+            {
+                _subflow.Forward(answer);
+                return;
+            }
+            Sender.Tell(new ClientRequestFailed(answer.RequestId, new ClientError(ClientErrorKind.InvalidState, $"no question '{answer.QuestionId}' is waiting")));
+        });
     }
 
     /// <summary>The running step's deadline (a replaced or cancelled timer's tick is dropped by the timers).</summary>

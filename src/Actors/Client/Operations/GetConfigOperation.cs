@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Event;
 using EduVpnActors.Actors.Api;
 using EduVpnActors.Actors.Client.Subflows;
 using EduVpnActors.Actors.Servers.Logic;
@@ -25,8 +24,9 @@ internal sealed class GetConfigOperation : RecordOperationActor
     private OrganizationList _organizations = OrganizationList.Empty;
     private SessionTarget _target = null!;
     private bool _refreshed;
-    private Question? _question;
+    private IReadOnlyList<Profile> _offered = [];
     private Profile _profile = null!;
+    private DiscoveryServer? _location;
     private WireGuardKeyPair? _keys;
     private ConnectRequest _connect = null!;
     private VpnConfiguration _configuration = null!;
@@ -53,6 +53,11 @@ internal sealed class GetConfigOperation : RecordOperationActor
         {
             SubflowDone();
             (_servers, _organizations, _refreshed) = (resolved.Servers, resolved.Organizations, resolved.OrganizationsRefreshed);
+            if (_request.CountryCode is { } wanted)
+            {
+                Step(() => ChooseLocation(wanted, resolved.Result as SessionTarget));
+                return;
+            }
             AuthorizeOrAskLocation(resolved.Result as SessionTarget);
         });
         HandleCommon();
@@ -62,8 +67,7 @@ internal sealed class GetConfigOperation : RecordOperationActor
     {
         if (target is null)
         {
-            var question = new LocationQuestion(NextId("location"), ServerResolution.Locations(_servers));
-            Ask(new Question(ConnectionState.AskLocation, question, question.QuestionId, "location"));
+            RunSubflow(HostQuestionActor.Props(Operation, new LocationQuestion(NextId("location"), ServerResolution.Locations(_servers))), "question");
             Become(ChoosingLocation);
             return;
         }
@@ -71,24 +75,65 @@ internal sealed class GetConfigOperation : RecordOperationActor
         Become(Authorizing);
     }
 
-    private void ChoosingLocation()
+    /// <summary>The host chose the location for this configuration (<c>--location</c>): checked, and remembered as <c>SetLocation</c> would.</summary>
+    private void ChooseLocation(string wanted, SessionTarget? current)
     {
-        Receive<AnswerQuestion>(answer => answer.QuestionId == _question?.Id, answer =>
+        if (HostChoices.Location(_record, _servers, wanted, out var location) is { } wrong)
         {
-            DiscoveryServer location;
-            try
+            Fail(wrong);
+            return;
+        }
+        if (string.Equals(_record.LocationCountryCode, location!.CountryCode, StringComparison.OrdinalIgnoreCase))
+        {
+            AuthorizeOrAskLocation(current);
+            return;
+        }
+        _location = location;
+        ReleaseThen(current ?? ServerResolution.HomeOnlyTarget(_record, _servers, _organizations));
+    }
+
+    private void StoreLocation()
+    {
+        AskRegistry(new RecordLocationChoice(NextId("registry"), Operation.Server, _location!.CountryCode, _location.BaseUrl));
+        Become(StoringLocation);
+    }
+
+    /// <summary>A new choice makes a live configuration of the old one useless: <c>/disconnect</c> first (rules 33–35).</summary>
+    private void ReleaseThen(SessionTarget target)
+    {
+        RunSubflow(ConfigReleaseActor.Props(Operation, target, _record, ReleaseMode.IfLive), "release");
+        Become(Releasing);
+    }
+
+    private void Releasing()
+    {
+        Receive<ConfigReleaseDone>(_ => FromSubflow(Sender), released =>
+        {
+            SubflowDone();
+            if (released.Record.ConfigExpiresAt != _record.ConfigExpiresAt)
             {
-                location = ServerResolution.Location(_servers, answer.Answer);
+                // The released configuration is for the old choice: a GotConfig must not offer it again.
+                Operation.Connection.Tell(LiveConfigurationReleased.Instance);
             }
-            catch (ClientFlowException e)
+            _record = released.Record;
+            // A location is chosen before authorization, a profile after /info: whichever is pending goes on.
+            if (_location is not null)
             {
-                // A wrong answer leaves the question open: the host may answer again or cancel.
-                Sender.Tell(new ClientRequestFailed(answer.RequestId, e.ToError()));
+                StoreLocation();
                 return;
             }
-            Answered(answer);
-            AskRegistry(new RecordLocationChoice(NextId("registry"), Operation.Server, location.CountryCode, location.BaseUrl));
-            Become(StoringLocation);
+            RememberProfile(_profile);
+        });
+        HandleCommon();
+    }
+
+    private void ChoosingLocation()
+    {
+        Receive<HostAnswered>(_ => FromSubflow(Sender), answered =>
+        {
+            SubflowDone();
+            _location = ServerResolution.Location(_servers, answered.Answer);
+            StoreLocation();
         });
         HandleCommon();
     }
@@ -97,7 +142,7 @@ internal sealed class GetConfigOperation : RecordOperationActor
     {
         Receive<RegistryUpdated>(updated => Awaits(updated.RequestId), updated => Step(() =>
         {
-            _record = updated.Server!;
+            (_record, _location) = (updated.Server!, null);
             AuthorizeOrAskLocation(ServerResolution.Target(_record, _servers, _organizations));
         }));
         HandleCommon();
@@ -127,40 +172,47 @@ internal sealed class GetConfigOperation : RecordOperationActor
     private void ChooseProfile(IReadOnlyList<Profile> profiles)
     {
         var decision = ClientErrors.Guard(() => ProfileChoice.Choose(profiles, _record.ProfileId));
+        if (_request.ProfileId is { } wanted)
+        {
+            UseChosenProfile(profiles, wanted);
+            return;
+        }
         switch (decision)
         {
-            case ProfileDecision.Use use when use.Profile.Id == _record.ProfileId:
-                _profile = use.Profile;
-                SelectServer();
-                return;
             case ProfileDecision.Use use:
                 RememberProfile(use.Profile);
                 return;
             case ProfileDecision.Ask ask:
-                var question = new ProfileQuestion(NextId("profile"), ask.Profiles);
-                Ask(new Question(ConnectionState.AskProfile, question, question.QuestionId, "profile"));
+                _offered = ask.Profiles;
+                RunSubflow(HostQuestionActor.Props(Operation, new ProfileQuestion(NextId("profile"), ask.Profiles)), "question");
                 Become(ChoosingProfile);
                 return;
         }
     }
 
+    /// <summary>The host chose the profile for this configuration (<c>--profile</c>): one <c>/info</c> offers, remembered as <c>SetProfile</c> would.</summary>
+    private void UseChosenProfile(IReadOnlyList<Profile> profiles, string wanted)
+    {
+        if (HostChoices.Profile(profiles, wanted, out var profile) is { } wrong)
+        {
+            Fail(wrong);
+            return;
+        }
+        if (profile!.Id == _record.ProfileId || _record.ConfigExpiresAt is null)
+        {
+            RememberProfile(profile);
+            return;
+        }
+        _profile = profile;
+        ReleaseThen(_target);
+    }
+
     private void ChoosingProfile()
     {
-        Receive<AnswerQuestion>(answer => answer.QuestionId == _question?.Id, answer =>
+        Receive<HostAnswered>(_ => FromSubflow(Sender), answered =>
         {
-            var offered = ((ProfileQuestion)_question!.Data).Profiles;
-            Profile profile;
-            try
-            {
-                profile = ProfileChoice.Accept(offered, answer.Answer);
-            }
-            catch (ApiException e)
-            {
-                Sender.Tell(new ClientRequestFailed(answer.RequestId, new ClientError(ClientErrorKind.InvalidState, e.Message)));
-                return;
-            }
-            Answered(answer);
-            RememberProfile(profile);
+            SubflowDone();
+            RememberProfile(_offered.First(p => p.Id == answered.Answer));
         });
         HandleCommon();
     }
@@ -168,6 +220,11 @@ internal sealed class GetConfigOperation : RecordOperationActor
     private void RememberProfile(Profile profile)
     {
         _profile = profile;
+        if (profile.Id == _record.ProfileId)
+        {
+            SelectServer();
+            return;
+        }
         AskRegistry(new RecordProfileChoice(NextId("registry"), Operation.Server, profile.Id));
         Become(StoringProfile);
     }
@@ -229,34 +286,6 @@ internal sealed class GetConfigOperation : RecordOperationActor
         HandleCommon();
     }
 
-    /// <summary>Asks the host; the user may think, but not forever (<see cref="ClientSettings.QuestionTimeout"/>).</summary>
-    private void Ask(Question question)
-    {
-        _question = question;
-        Transition(question.State, question.Data);
-        WaitFor("host", null, Operation.Settings.QuestionTimeout);
-    }
-
-    private void Answered(AnswerQuestion answer)
-    {
-        _question = null;
-        Transition(ConnectionState.GettingConfig);
-        Sender.Tell(new QuestionAnswered(answer.RequestId));
-    }
-
-    /// <inheritdoc/>
-    protected override void OnDeadline()
-    {
-        if (_question is not { } question)
-        {
-            base.OnDeadline();
-            return;
-        }
-        Log.Info("The {What} question of {Server} was not answered within {Limit}; the operation ends", question.What, Operation.Server, Operation.Settings.QuestionTimeout);
-        Fail(new ClientError(ClientErrorKind.Timeout,
-            $"the {question.What} question was not answered within {Operation.Settings.QuestionTimeout.TotalSeconds:0.###} seconds"));
-    }
-
     private void RunSession(SessionCall call, SessionTarget target) =>
         RunSubflow(SessionStepActor.Props(Operation, call, target, _record, _refreshed, resumeIn: ConnectionState.GettingConfig), "session");
 
@@ -265,7 +294,4 @@ internal sealed class GetConfigOperation : RecordOperationActor
         SubflowDone();
         (_target, _record, _refreshed) = (step.Target, step.Record, step.OrganizationsRefreshed);
     }
-
-    /// <summary>The question the host is asked: the state that asks it, its data and id, and what it is about.</summary>
-    private sealed record Question(ConnectionState State, ConnectionStateData Data, string Id, string What);
 }

@@ -30,8 +30,11 @@ public sealed class TokenClient(EngineHttpClient http, TimeProvider time)
         if (response.Status != HttpStatusCode.OK)
         {
             var (error, _) = ReadError(response.Body);
-            throw new SessionException(SessionErrorKind.AuthorizationFailed,
-                $"The token endpoint refused the authorization code ({(int)response.Status} {error ?? "no error code"}).", (int)response.Status);
+            throw new SessionException(new SessionFailure(SessionErrorKind.AuthorizationFailed,
+                $"The token endpoint refused the authorization code ({(int)response.Status} {error ?? "no error code"}).", (int)response.Status)
+            {
+                ServerMessage = ServerErrorText.From(response.Body, response.ContentType, code, codeVerifier),
+            });
         }
         return Parse(response.Body, startedAt, previous: null, authorizedAt: startedAt);
     }
@@ -59,7 +62,8 @@ public sealed class TokenClient(EngineHttpClient http, TimeProvider time)
                 throw new RefreshRejectedException("The server no longer accepts the refresh token (invalid_grant).");
             }
             throw new SessionException(
-                SessionErrors.FromStatus(response.Status, $"The token endpoint refused the refresh ({(int)response.Status} {error ?? "no error code"})."));
+                SessionErrors.FromResponse(response, $"The token endpoint refused the refresh ({(int)response.Status} {error ?? "no error code"}).",
+                    tokens.RefreshToken, tokens.AccessToken));
         }
         return Parse(response.Body, startedAt, tokens, tokens.AuthorizedAt);
     }

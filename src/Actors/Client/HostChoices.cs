@@ -1,0 +1,48 @@
+using EduVpnActors.Messages.Client;
+using EduVpnActors.Messages.Discovery;
+using EduVpnActors.Messages.Servers;
+
+namespace EduVpnActors.Actors.Client;
+
+/// <summary>
+/// Checks a profile or location the host chose up front (<c>GetConfig.ProfileId</c>, <c>GetConfig.CountryCode</c>;
+/// the console's <c>--profile</c>, <c>--location</c>) against what the server offers. A wrong one is an
+/// <see cref="ClientErrorKind.InvalidChoice"/> that lists the real choices, so a host can offer them.
+/// </summary>
+public static class HostChoices
+{
+    /// <summary>The profile <paramref name="wanted"/> among those <c>/info</c> offers this user, or the error naming them.</summary>
+    public static ClientError? Profile(IReadOnlyList<Profile> offered, string wanted, out Profile? profile)
+    {
+        ArgumentNullException.ThrowIfNull(offered);
+        profile = offered.FirstOrDefault(p => p.Id == wanted);
+        return profile is not null
+            ? null
+            : new ClientError(ClientErrorKind.InvalidChoice, $"the profile '{wanted}' is not offered to this account; the profiles are {string.Join(", ", offered.Select(p => p.Id))}")
+            {
+                Choices = [.. offered.Select(p => new ChoiceOption(p.Id, p.DisplayName))],
+            };
+    }
+
+    /// <summary>The Secure Internet location <paramref name="wanted"/> (a country code, any case) of <paramref name="record"/>, or the error naming them.</summary>
+    public static ClientError? Location(ServerRecord record, ServerList servers, string wanted, out DiscoveryServer? location)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(servers);
+        location = null;
+        if (record.Id.Type != ServerType.SecureInternet)
+        {
+            return new ClientError(ClientErrorKind.InvalidChoice, $"'{wanted}' is a Secure Internet location, and {record.Id} is not a Secure Internet server") { Choices = [] };
+        }
+        location = servers.Servers.FirstOrDefault(s => s.Type == ServerType.SecureInternet && string.Equals(s.CountryCode, wanted, StringComparison.OrdinalIgnoreCase));
+        if (location is not null)
+        {
+            return null;
+        }
+        var offered = ServerResolution.Locations(servers);
+        return new ClientError(ClientErrorKind.InvalidChoice, $"'{wanted}' is not a Secure Internet location; the locations are {string.Join(", ", offered)}")
+        {
+            Choices = [.. offered.Select(code => new ChoiceOption(code, null))],
+        };
+    }
+}
