@@ -27,6 +27,13 @@ internal static class HostCommands
         Recursive = true,
     };
 
+    public static readonly Option<double> WaitOption = new("--wait")
+    {
+        Description = "Seconds to wait while another engine uses the data directory (then exit code 5).",
+        Recursive = true,
+        DefaultValueFactory = _ => 5,
+    };
+
     public static readonly Option<bool> VerboseOption = new("--verbose", "-v")
     {
         Description = "Show the engine's own log (warnings and information) on the console.",
@@ -45,6 +52,7 @@ internal static class HostCommands
         root.Options.Add(ConfigOption);
         root.Options.Add(JsonOption);
         root.Options.Add(VerboseOption);
+        root.Options.Add(WaitOption);
         var info = new Command("info", "Show where the engine keeps its data.");
         info.SetAction(parse =>
         {

@@ -83,8 +83,9 @@ internal sealed class HostEngine : IAsyncDisposable
                 hocon.Add("akka.loglevel = WARNING\nakka.stdout-loglevel = OFF\nakka.log-config-on-start = off");
             }
             options.Hocon = string.Join('\n', hocon);
-            // The files win over that (later files over earlier ones).
-            options.Config = files;
+            // The files win over that (later files over earlier ones); --wait (it has a default) over the files.
+            var lockWait = Akka.Configuration.ConfigurationFactory.ParseString(LockWaitHocon(parse));
+            options.Config = lockWait.WithFallback(files);
         });
         var host = builder.Build();
         StartupTrace.Mark("generic host built");
@@ -108,6 +109,20 @@ internal sealed class HostEngine : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>--wait: how long a command waits for another engine to release the data directory.</summary>
+    public static TimeSpan LockWaitOf(ParseResult parse)
+    {
+        var seconds = parse.GetValue(HostCommands.WaitOption);
+        if (!double.IsFinite(seconds) || seconds < 0 || seconds > TimeSpan.MaxValue.TotalSeconds / 2)
+        {
+            throw new ArgumentException($"--wait must be a number of seconds, 0 or more, not {seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        }
+        return TimeSpan.FromSeconds(seconds);
+    }
+
+    private static string LockWaitHocon(ParseResult parse) =>
+        $"{Actors.Persistence.EngineStorage.LockWaitKey} = {(long)LockWaitOf(parse).TotalMilliseconds}ms";
 
     public static string DataDirectoryOf(ParseResult parse) =>
         parse.GetValue(HostCommands.DataDirOption)?.FullName ?? DataDirectory.Default();

@@ -55,6 +55,11 @@ internal static class HostFailures
         StorageException e => Storage(e),
         OperationCanceledException when signalExitCode is { } code => new(code, "cancelled", "cancelled", [], []),
         EngineConfigurationException e => new(HostExit.Usage, "configuration", e.Message, [new("key", e.Key), new("file", e.File)], []),
+        // connect -o over one of the engine's own files (its message is translated).
+        EngineFileException e => new(HostExit.Usage, "engine_file", e.Message, [new("file_kind", e.Kind), new("path", e.Path)], []),
+        // A safety net: the engine answers every request (typed errors included), so this is a lost reply, an
+        // engine error like the others, never an unhandled exception.
+        Akka.Actor.AskTimeoutException => new(HostExit.Engine, "timeout", "the engine did not answer in time", [], []) { Detail = exception.Message },
         Akka.Configuration.ConfigurationException e => new(HostExit.Usage, "configuration", e.Message, [], []),
         ArgumentException or IOException or UnauthorizedAccessException => new(HostExit.Usage, "input", exception.Message, [], []),
         _ => new(HostExit.InternalFault, "internal", $"internal error ({exception.GetType().Name}): {FirstLine(exception.Message)}", [],
@@ -88,8 +93,9 @@ internal static class HostFailures
         {
             hints.Add($"Run [bold]eduvpn-actors repair --move-aside[/] to keep the damaged file aside and start fresh.");
         }
-        // A damaged store is never reset silently: say what is wrong and how to get out.
-        return new(HostExit.StorageUnusable, "storage", ErrorTexts.For(e.Kind),
+        // A damaged store is never reset silently: say what is wrong and how to get out. Another engine
+        // holding the data directory longer than --wait is its own code (5).
+        return new(e.Kind == StorageProblemKind.DataDirectoryInUse ? HostExit.DataDirectoryInUse : HostExit.StorageUnusable, "storage", ErrorTexts.For(e.Kind),
             [new("problem", e.Kind), new("path", e.DatabasePath), new("detail", e.Message)], hints)
         {
             Detail = e.Message,
@@ -121,7 +127,6 @@ internal static class HostFailures
     }
 
     private static FormattableString Hint(FormattableString markup) => markup;
-
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 }

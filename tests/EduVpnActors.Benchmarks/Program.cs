@@ -37,6 +37,18 @@ if (args.Length > 0 && args[0] == "proxyguard-server")
     return await EduVpnActors.Benchmarks.ProxyGuard.ProxyGuardBenchmark.ServeAsync();
 }
 
+// Timed start-up storage check after a short and a long history: ... -- storagecheck [events...]
+if (args.Length > 0 && args[0] == "storagecheck")
+{
+    return await EduVpnActors.Benchmarks.Persistence.StorageCheckBenchmark.RunAsync(args);
+}
+
+// The database after many connect/disconnect rounds, one engine per command: ... -- compaction [rounds]
+if (args.Length > 0 && args[0] == "compaction")
+{
+    return await EduVpnActors.Benchmarks.Persistence.CompactionBenchmark.RunAsync(args);
+}
+
 // Run with: dotnet run -c Release --project tests/EduVpnActors.Benchmarks -- --filter '*'
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -32,6 +32,8 @@ public static class ClientErrors
         return failure.Kind switch
         {
             SessionErrorKind.Cancelled => new ClientError(ClientErrorKind.Cancelled, failure.Message, failure),
+            // A session that could not store (or read) its tokens is a storage failure for the host.
+            SessionErrorKind.Storage => new ClientError(ClientErrorKind.Storage, failure.Message, failure),
             SessionErrorKind.AuthorizationRequired when !interactive => new ClientError(ClientErrorKind.AuthorizationRequired,
                 "the connection at start-up needs a new authorization; connect by hand to authorize again", failure),
             _ => new ClientError(ClientErrorKind.Session, failure.Message, failure),

@@ -43,6 +43,8 @@ internal static partial class ConfigurationRules
         HttpsUrl,
         /// <summary>Empty, or the path of a readable certificate file (PEM or DER).</summary>
         CertificateFile,
+        /// <summary>A plain file name, kept inside the data directory (<see cref="EngineFiles.RequirePlainFileName"/>).</summary>
+        PlainFileName,
     }
 
     /// <summary>One key: its path, kind and, for numbers, the inclusive bounds.</summary>
@@ -52,7 +54,8 @@ internal static partial class ConfigurationRules
     internal static readonly IReadOnlyList<Rule> Rules =
     [
         new("eduvpn.data-directory", ValueKind.Text),
-        new("eduvpn.database-file-name", ValueKind.NonEmptyText),
+        new("eduvpn.database-file-name", ValueKind.PlainFileName),
+        new("eduvpn.data-directory-lock-wait", ValueKind.Duration),
         new("eduvpn.client.id", ValueKind.NonEmptyText),
         new("eduvpn.client.version", ValueKind.NonEmptyText),
         new("eduvpn.client.friendly-name", ValueKind.Text),
@@ -61,7 +64,7 @@ internal static partial class ConfigurationRules
         new("eduvpn.oauth.callback-path", ValueKind.NonEmptyText),
         new("eduvpn.oauth.callback-timeout", ValueKind.PositiveDuration),
         new("eduvpn.oauth.expiry-margin", ValueKind.Duration),
-        new("eduvpn.oauth.token-key-file-name", ValueKind.NonEmptyText),
+        new("eduvpn.oauth.token-key-file-name", ValueKind.PlainFileName),
         new("eduvpn.connection.protocols", ValueKind.TextList),
         new("eduvpn.connection.prefer-wireguard", ValueKind.Switch),
         new("eduvpn.connection.expiry-policy", ValueKind.NonEmptyText),
@@ -179,11 +182,18 @@ internal static partial class ConfigurationRules
                 case ValueKind.CertificateFile:
                     CheckCertificate(rule.Key, value.GetString());
                     break;
+                case ValueKind.PlainFileName:
+                    EngineFiles.RequirePlainFileName(rule.Key, value.GetString());
+                    break;
             }
         }
         catch (EngineConfigurationException)
         {
             throw;
+        }
+        catch (ConfigurationException e)
+        {
+            throw new EngineConfigurationException(e.Message, rule.Key, innerException: e);
         }
         catch (Exception e) when (e is FormatException or OverflowException or NotSupportedException or ArgumentException or InvalidCastException)
         {

@@ -5,6 +5,8 @@ public static class DataDirectory
 {
     private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode OpenToOthers = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
     /// <summary>
     /// The default data directory: <c>$EDUVPN_ACTORS_DATA_DIR</c>, else <c>$XDG_DATA_HOME/eduvpn-actors</c>,
@@ -24,19 +26,33 @@ public static class DataDirectory
         return Path.Combine(root, "eduvpn-actors");
     }
 
-    /// <summary>Creates the directory (0700) if needed and returns its full path.</summary>
+    /// <summary>
+    /// Creates the directory (0700, with any missing parents) if needed and returns its full path. An existing
+    /// directory (or the one a symbolic link points at) keeps its mode: the engine never changes a directory it
+    /// did not create. It must be private, as one the engine creates is: other users may not list, read or
+    /// write the database and key files it holds.
+    /// </summary>
+    /// <exception cref="Persistence.StorageException"><see cref="Persistence.StorageProblemKind.NotPrivate"/>: the existing directory is open to its group or others.</exception>
     public static string Ensure(string directory)
     {
         var full = Path.GetFullPath(directory);
         if (OperatingSystem.IsWindows())
         {
             Directory.CreateDirectory(full);
+            return full;
         }
-        else
+        if (!Directory.Exists(full))
         {
             Directory.CreateDirectory(full, OwnerOnlyDirectory);
-            // CreateDirectory does not touch an existing directory's mode.
-            File.SetUnixFileMode(full, OwnerOnlyDirectory);
+            return full;
+        }
+        // The mode of the directory itself (stat follows a symbolic link to it).
+        var open = File.GetUnixFileMode(full) & OpenToOthers;
+        if (open != UnixFileMode.None)
+        {
+            throw new Persistence.StorageException(Persistence.StorageProblemKind.NotPrivate,
+                $"The data directory '{full}' is open to other users ({open}); the engine does not change it. "
+                + $"Use a directory only you can use (chmod 700 '{full}'), or a new path the engine creates itself.", full);
         }
         return full;
     }

@@ -45,6 +45,13 @@ public static class EngineConfiguration
     {
         var merged = (overrides ?? Config.Empty).WithFallback(Defaults());
         Validate(merged);
+        return ForCheckedDataDirectory(dataDirectory, merged);
+    }
+
+    /// <summary><see cref="ForDataDirectory"/> for a configuration <see cref="Validate"/> has already accepted.</summary>
+    internal static Config ForCheckedDataDirectory(string dataDirectory, Config merged)
+    {
+        // A plain file name inside the data directory: the rule of eduvpn.database-file-name.
         DataDirectory.PrepareDatabaseFile(dataDirectory, merged.GetString("eduvpn.database-file-name"));
         // The directory wins over the shipped `data-directory = ""` (as a fallback it never applied, and the
         // token key went to the default directory instead of the one holding the database).

@@ -3,9 +3,9 @@ using Akka.Event;
 using Akka.Persistence;
 using EduVpnActors.Actors.Diagnostics;
 using EduVpnActors.Actors.Discovery.Documents;
-using EduVpnActors.Actors.Discovery.Search;
 using EduVpnActors.Actors.Discovery.Signatures;
 using EduVpnActors.Actors.Http;
+using EduVpnActors.Actors.Persistence;
 using EduVpnActors.Messages.Discovery;
 
 namespace EduVpnActors.Actors.Discovery;
@@ -27,12 +27,16 @@ public sealed class DiscoveryActor : ReceivePersistentActor
     private readonly TimeProvider _time;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Dictionary<DiscoveryListKind, ListRuntime> _lists = new()
+    private readonly Dictionary<DiscoveryListKind, DiscoveryListRuntime> _lists = new()
     {
         [DiscoveryListKind.Servers] = new(),
         [DiscoveryListKind.Organizations] = new(),
     };
+    private readonly JournalWork _journalWork;
     private DiscoveryCacheState _state = DiscoveryCacheState.Empty;
+    private long _snapshotSequenceNr;
+    // The fetched list whose event is being written: its waiters are answered even when the write fails.
+    private FetchOutcome? _writing;
 
     /// <summary>Creates the discovery actor; use <see cref="Props"/>.</summary>
     public DiscoveryActor(DiscoverySettings settings, EngineHttpClient http, TimeProvider time)
@@ -41,12 +45,14 @@ public sealed class DiscoveryActor : ReceivePersistentActor
         _time = time;
         _verifier = new MinisignVerifier(settings.TrustedKeys, settings.RequirePrehashed);
         _fetcher = new DiscoveryFetcher(http, _verifier, settings.BaseUrl);
+        _journalWork = new JournalWork(Context.System, "Discovery cache", DeleteMessages, DeleteSnapshots, _log);
 
         Recover<SnapshotOffer>(offer =>
         {
             if (offer.Snapshot is DiscoverySnapshot snapshot)
             {
                 _state = DiscoveryCacheState.FromSnapshot(snapshot);
+                _snapshotSequenceNr = offer.Metadata.SequenceNr;
             }
         });
         Recover<DiscoveryListAccepted>(e => _state = _state.Apply(e));
@@ -60,17 +66,7 @@ public sealed class DiscoveryActor : ReceivePersistentActor
         Command<SearchOrganizations>(q => Handle(DiscoveryListKind.Organizations, q, q.AllowRefresh, force: false));
         Command<StartupRefresh>(_ => StartFetchIfDue(DiscoveryListKind.Servers, allowRefresh: true, force: false));
         Command<FetchCompleted>(done => OnFetchCompleted(done.Outcome));
-        Command<SaveSnapshotSuccess>(s =>
-        {
-            // The snapshot holds everything; older events and snapshots only cost space.
-            DeleteMessages(s.Metadata.SequenceNr);
-            DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
-        });
-        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Discovery snapshot failed; the journal keeps the events"));
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "Could not delete discovery events up to {SequenceNr}", f.ToSequenceNr));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Could not delete old discovery snapshots"));
+        Command<object>(m => _journalWork.Handle(m), JournalWork.IsAnswer);
     }
 
     /// <inheritdoc/>
@@ -83,6 +79,8 @@ public sealed class DiscoveryActor : ReceivePersistentActor
     /// <inheritdoc/>
     protected override void PostStop()
     {
+        // Answers held for a clean-up that will not finish now still go out.
+        _journalWork.ActorStopped();
         _stopping.Cancel();
         _stopping.Dispose();
         base.PostStop();
@@ -93,37 +91,20 @@ public sealed class DiscoveryActor : ReceivePersistentActor
     private void OnRecovered()
     {
         StartupTrace.Mark("discovery recovered");
+        PersistentActorRecovered.Report(Context);
         // Official rule 13: the server list is fetched at every start.
         Self.Tell(StartupRefresh.Instance);
     }
 
-    /// <summary>Loads the stored copy of <paramref name="kind"/> when this run first needs it (a query, or a fetch that sends its
-    /// version): a command that never asks for the organization list does not pay for checking it.</summary>
+    /// <summary>Verifies the stored copy of <paramref name="kind"/> when this run first needs it (a query, or a fetch that
+    /// sends its version): a command that never asks for the organization list does not pay for checking it.</summary>
     private void EnsureLoaded(DiscoveryListKind kind)
     {
-        var list = _lists[kind];
-        if (list.Loaded)
+        // A damaged or edited database must not smuggle in a list the signature never covered.
+        if (_lists[kind].LoadStored(kind, _state.Held(kind), _verifier) is { } reason)
         {
-            return;
-        }
-        list.Loaded = true;
-        if (_state.Held(kind) is not { } held)
-        {
-            return;
-        }
-        // The stored copy is verified again on every load: a damaged or edited database must not
-        // smuggle in a list the signature never covered.
-        try
-        {
-            _verifier.Verify(held.Document, held.Signature, DiscoveryFetcher.FileName(kind), 0);
-            list.View = ParsedDiscovery.Parse(kind, held.Document);
-            list.Source = DiscoverySource.Cache;
-        }
-        catch (Exception e) when (e is SignatureException or DiscoveryFormatException)
-        {
-            _log.Warning("The cached {Kind} list does not verify any more and is set aside: {Reason}", kind, e.Message);
-            list.Warning = new DiscoveryWarning(DiscoveryWarningKind.DamagedCache, $"The stored {DiscoveryFetcher.FileName(kind)} was damaged and set aside: {e.Message}");
-            PersistDiscard(kind, e.Message);
+            _log.Warning("The cached {Kind} list does not verify any more and is set aside: {Reason}", kind, reason);
+            Persist(new DiscoveryListDiscarded(kind, reason, NowMs), e => _state = _state.Apply(e));
         }
     }
 
@@ -179,27 +160,34 @@ public sealed class DiscoveryActor : ReceivePersistentActor
         switch (outcome)
         {
             case FetchOutcome.Accepted accepted:
+                StartWriting(outcome);
                 Persist(accepted.Event, e =>
                 {
+                    _writing = null;
                     _state = _state.Apply(e);
                     list.View = accepted.Parsed;
                     list.Source = DiscoverySource.Network;
                     list.Succeeded();
                     _log.Info("Accepted {File} v {Version} ({Entries} entries)", DiscoveryFetcher.FileName(kind), e.Version, accepted.Parsed.Count);
-                    SaveSnapshot(_state.ToSnapshot());
-                    Finish(kind);
+                    Snapshot();
+                    _journalWork.WriteEnded();
+                    FinishAfterCompaction(kind);
                 });
                 return;
             case FetchOutcome.Unchanged unchanged:
+                StartWriting(outcome);
                 Persist(new DiscoveryListConfirmed(kind, unchanged.LastModified, NowMs), e =>
                 {
+                    _writing = null;
                     _state = _state.Apply(e);
                     list.Succeeded();
-                    if (LastSequenceNr % _settings.SnapshotEvery == 0)
+                    // Counted from the last snapshot, so one a process did not get to is taken by the next.
+                    if (LastSequenceNr - _snapshotSequenceNr >= _settings.SnapshotEvery)
                     {
-                        SaveSnapshot(_state.ToSnapshot());
+                        Snapshot();
                     }
-                    Finish(kind);
+                    _journalWork.WriteEnded();
+                    FinishAfterCompaction(kind);
                 });
                 return;
             case FetchOutcome.Refused refused:
@@ -215,7 +203,53 @@ public sealed class DiscoveryActor : ReceivePersistentActor
         }
     }
 
-    private void FallBackToBundled(DiscoveryListKind kind, ListRuntime list)
+    private void StartWriting(FetchOutcome outcome)
+    {
+        // Nobody may wait for a start-up refresh, yet a short-lived process must not exit in the middle of it.
+        _journalWork.WriteStarted();
+        _writing = outcome;
+    }
+
+    /// <summary>The journal refused the event: the verified list is still the answer, with a warning about the cache.</summary>
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        AnswerUnstored(cause);
+        base.OnPersistRejected(cause, @event, sequenceNr);
+    }
+
+    /// <summary>The journal failed (e.g. a full disk): the waiters are answered first, then the actor stops (its guard starts it again).</summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        AnswerUnstored(cause);
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    private void AnswerUnstored(Exception cause)
+    {
+        if (_writing is not { } outcome)
+        {
+            return;
+        }
+        _writing = null;
+        _journalWork.WriteEnded();
+        var file = DiscoveryFetcher.FileName(outcome.Kind);
+        _log.Warning("{File} could not be stored: {Error}", file, cause.Message);
+        _lists[outcome.Kind].UsedUnstored((outcome as FetchOutcome.Accepted)?.Parsed, new DiscoveryWarning(DiscoveryWarningKind.StorageFailed,
+            $"{file} was verified and is used, but it could not be stored ({cause.GetType().Name}: {cause.Message})."));
+        Finish(outcome.Kind);
+    }
+
+    private void Snapshot()
+    {
+        _snapshotSequenceNr = LastSequenceNr;
+        _journalWork.SnapshotRequested();
+        SaveSnapshot(_state.ToSnapshot());
+    }
+
+    /// <summary>Answers the list's waiters once the clean-up is done: a console command exits right after its answer.</summary>
+    private void FinishAfterCompaction(DiscoveryListKind kind) => _journalWork.WhenDone(() => Finish(kind));
+
+    private void FallBackToBundled(DiscoveryListKind kind, DiscoveryListRuntime list)
     {
         var (bundled, problem) = BundledDiscovery.Load(kind, _settings.RequirePrehashed);
         if (bundled is null)
@@ -238,53 +272,11 @@ public sealed class DiscoveryActor : ReceivePersistentActor
         list.Waiters.Clear();
     }
 
-    private void PersistDiscard(DiscoveryListKind kind, string reason) =>
-        Persist(new DiscoveryListDiscarded(kind, reason, NowMs), e => _state = _state.Apply(e));
-
     private object Answer(DiscoveryListKind kind, object query)
     {
         var list = _lists[kind];
         var checkedAtMs = list.Source is DiscoverySource.Cache or DiscoverySource.Network ? _state.CheckedAtMs(kind) : 0;
-        var status = new DiscoveryStatus(kind, list.View?.Version ?? 0, list.View is null ? DiscoverySource.None : list.Source,
-            checkedAtMs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(checkedAtMs) : null, list.Warning);
-        var servers = list.View?.Servers ?? ServerList.Empty;
-        var organizations = list.View?.Organizations ?? OrganizationList.Empty;
-        return query switch
-        {
-            GetServerList => new ServerListResponse(servers, status),
-            GetOrganizationList => new OrganizationListResponse(organizations, status),
-            SearchServers search => new ServerSearchResponse(
-                DiscoverySearch.SearchServers(servers.Servers, search.Query)
-                    .Select(hit => new ServerSearchResult(hit.Item, LanguageMatcher.DisplayOr(hit.Item.DisplayName, search.Language, hit.Item.BaseUrl), hit.Score))
-                    .ToArray(),
-                status),
-            SearchOrganizations search => new OrganizationSearchResponse(
-                DiscoverySearch.SearchOrganizations(organizations.Organizations, search.Query)
-                    .Select(hit => new OrganizationSearchResult(hit.Item, LanguageMatcher.DisplayOr(hit.Item.DisplayName, search.Language, hit.Item.OrgId), hit.Score))
-                    .ToArray(),
-                status),
-            _ => throw new InvalidOperationException($"Not a discovery query: {query.GetType().Name}"),
-        };
-    }
-
-    /// <summary>Per-list run-time facts that are not worth persisting.</summary>
-    private sealed class ListRuntime
-    {
-        public bool Loaded { get; set; } // the stored copy was verified into View, or set aside, this run
-        public ParsedDiscovery? View { get; set; }
-        public DiscoverySource Source { get; set; } = DiscoverySource.None;
-        public bool CheckedThisRun { get; private set; }
-        public long LastFailureAtMs { get; set; }
-        public DiscoveryWarning? Warning { get; set; }
-        public bool Fetching { get; set; }
-        public List<(IActorRef ReplyTo, object Query)> Waiters { get; } = [];
-
-        public void Succeeded()
-        {
-            CheckedThisRun = true;
-            LastFailureAtMs = 0;
-            Warning = null;
-        }
+        return DiscoveryAnswers.For(query, kind, list.View, list.Source, checkedAtMs, list.Warning);
     }
 
     private sealed record FetchCompleted(FetchOutcome Outcome) : INoSerializationVerificationNeeded;

@@ -8,7 +8,11 @@ using EduVpnActors.Actors.Sessions;
 
 namespace EduVpnActors.Actors.Hosting;
 
-/// <summary>The running engine: its actor system and its top-level actors, for hosts that send messages themselves.</summary>
+/// <summary>
+/// The running engine: its actor system and its top-level actors, for hosts that send messages themselves.
+/// The persistent ones sit behind a storage guard (<see cref="Persistence.StorageGuardActor"/>), so a journal
+/// failure (which stops a persistent actor) is retried with back-off and no request is left unanswered.
+/// </summary>
 public sealed class EngineRuntime
 {
     private EngineRuntime(ActorSystem system, EngineServices services, IActorRef discovery, IActorRef registry, IActorRef sessions, IActorRef client)

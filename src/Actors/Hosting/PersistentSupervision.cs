@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Pattern;
 
 namespace EduVpnActors.Actors.Hosting;
 
@@ -7,9 +6,10 @@ namespace EduVpnActors.Actors.Hosting;
 public static class PersistentSupervision
 {
     /// <summary>
-    /// <paramref name="child"/> behind a back-off supervisor: a journal failure stops a persistent actor, and it is
-    /// started again (recovering from the journal) instead of leaving a dead reference.
+    /// <paramref name="child"/> behind a storage guard: a journal failure stops a persistent actor, and it is started
+    /// again with back-off (recovering from the journal) instead of leaving a dead reference; requests it cannot pass
+    /// on are answered with typed storage errors, and it gives up after a bounded number of failed recoveries.
     /// </summary>
     public static Props BackOff(Props child, string childName) =>
-        BackoffSupervisor.Props(Backoff.OnStop(child, childName, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), 0.2, maxNrOfRetries: -1));
+        Persistence.StorageGuardActor.Props(child, childName);
 }

@@ -50,6 +50,8 @@ public static class ServiceCollectionExtensions
         builder.WithActors((system, _) =>
         {
             StartupTrace.Mark("actor system created");
+            // The data directory lock taken when the storage was prepared (EngineStorage) ends with this system.
+            Persistence.EngineLocks.ReleaseWhenTerminated(system);
             SchedulerWarmup.Start(system);
         });
         return builder

@@ -46,6 +46,7 @@ public static class ErrorTexts
         typeof(ProbeErrorKind),
         typeof(StorageProblemKind),
         typeof(ProxyGuardErrorKind),
+        typeof(Configuration.EngineFileKind),
     }.ToFrozenSet();
 
     /// <summary>The enum types that have a text for every value.</summary>

@@ -21,11 +21,27 @@ public enum StorageProblemKind
     /// starts with a new key; the stored sign-ins cannot be read with it, so each server is authorized again.
     /// </summary>
     TokenKeyDamaged,
+    /// <summary>
+    /// Another engine (another process, or another engine in this one) holds the data directory's lock; see
+    /// <see cref="StorageException.HolderProcessId"/>. Retry once it has stopped.
+    /// </summary>
+    DataDirectoryInUse,
+    /// <summary>
+    /// The database file is not the engine's: another program's SQLite database (other tables, views or
+    /// triggers), or a journal or snapshot table of another layout. The engine adds nothing to it; moving it
+    /// aside (it is kept, renamed) lets the engine start with a database of its own.
+    /// </summary>
+    Foreign,
+    /// <summary>
+    /// The existing data directory (or the one a link points at) is open to its group or to other users. The
+    /// engine never changes the mode of a directory it did not create: make it owner-only, or give a new path.
+    /// </summary>
+    NotPrivate,
 }
 
 /// <summary>
 /// The engine refused to start on its storage. Nothing was changed or deleted: the host may show the
-/// message, retry (<see cref="StorageProblemKind.Locked"/>), fix permissions, or move the damaged
+/// message, retry (<see cref="StorageProblemKind.Locked"/>, <see cref="StorageProblemKind.DataDirectoryInUse"/>), fix permissions, or move the damaged
 /// database aside with <see cref="StorageHealth.MoveAside"/> and start fresh.
 /// </summary>
 public sealed class StorageException : Exception
@@ -47,7 +63,11 @@ public sealed class StorageException : Exception
     /// </summary>
     public string? DatabasePath { get; }
 
-    /// <summary>Whether moving the file aside is a way out (damaged or from a newer version; not a lock or permissions).</summary>
+    /// <summary>For <see cref="StorageProblemKind.DataDirectoryInUse"/>: the process id of the engine holding the data directory, where known.</summary>
+    public int? HolderProcessId { get; init; }
+
+    /// <summary>Whether moving the file aside is a way out (damaged, from a newer version or foreign; not a lock or permissions).</summary>
     public bool CanMoveAside =>
-        Kind is StorageProblemKind.Corrupt or StorageProblemKind.NewerVersion or StorageProblemKind.TokenKeyDamaged && DatabasePath is not null;
+        Kind is StorageProblemKind.Corrupt or StorageProblemKind.NewerVersion or StorageProblemKind.TokenKeyDamaged or StorageProblemKind.Foreign
+        && DatabasePath is not null;
 }

@@ -21,8 +21,9 @@ public sealed record StorageHealthResult(string DatabasePath, StorageProblemKind
 
 /// <summary>
 /// Checks the engine's SQLite storage before the actor system uses it, so a damaged, locked, foreign
-/// or unreachable database is a typed error at start instead of persistent actors failing (and being
-/// restarted forever) on recovery. The check reads only: the database is opened read-only and
+/// (another program's, or another journal layout), newer or unreachable database is a typed error at
+/// start instead of persistent actors failing on recovery. The work is bounded by the snapshots, not the
+/// history (<see cref="StorageInspection"/>). The check reads only: the database is opened read-only and
 /// nothing is repaired, reset or deleted; the one exception is a hot journal left by a crash, which
 /// is rolled back as SQLite itself would on the next write. <see cref="MoveAside"/> is the explicit way out.
 /// </summary>
@@ -50,6 +51,16 @@ public static class StorageHealth
         var directory = Path.GetFullPath(dataDirectory);
         var databasePath = Path.Combine(directory, databaseFileName);
         return CheckDirectory(directory, databasePath) ?? CheckDatabase(databasePath, lockWait ?? DefaultLockWait);
+    }
+
+    /// <summary>
+    /// Only the directory part of <see cref="Check"/> (is it a directory, or can it be created; is it writable):
+    /// null when it can hold the database. Touches no database.
+    /// </summary>
+    internal static StorageHealthResult? CheckDirectoryOf(string dataDirectory, string databaseFileName)
+    {
+        var directory = Path.GetFullPath(dataDirectory);
+        return CheckDirectory(directory, Path.Combine(directory, databaseFileName));
     }
 
     /// <summary>
@@ -127,7 +138,9 @@ public static class StorageHealth
         var probe = Path.Combine(directory, $".eduvpn-storage-check-{Guid.NewGuid():N}");
         try
         {
-            using var _ = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+            using var stream = new FileStream(probe, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
+            // One page, unsynced: a full disk refuses it (ENOSPC) where creating an empty file still works.
+            stream.Write(new byte[4096]);
             return null;
         }
         catch (UnauthorizedAccessException)
@@ -205,104 +218,7 @@ public static class StorageHealth
         };
         using var connection = new SqliteConnection(builder.ToString());
         connection.Open();
-
-        var problems = QuickCheck(connection);
-        if (problems.Count > 0)
-        {
-            return Problem(databasePath, StorageProblemKind.Corrupt,
-                $"The database '{databasePath}' is damaged (quick_check: {string.Join("; ", problems.Take(3))}).");
-        }
-        // One pass over the live rows of our serializer in both tables.
-        var unknown = new SortedSet<string>(StringComparer.Ordinal);
-        var unreadable = new List<string>();
-        ScanEngineRows(connection, "journal", "message", "identifier", unknown, unreadable);
-        ScanEngineRows(connection, "snapshot", "snapshot", "serializer_id", unknown, unreadable);
-        if (unknown.Count > 0)
-        {
-            return Problem(databasePath, StorageProblemKind.NewerVersion,
-                $"The database '{databasePath}' was written by a newer version of the engine (unknown entries: {string.Join(", ", unknown.Take(5))}).");
-        }
-        // A known manifest over a damaged payload passes quick_check, yet makes recovery throw in the
-        // serializer, and the back-off supervisor would restart the actor forever.
-        if (unreadable.Count > 0)
-        {
-            return Problem(databasePath, StorageProblemKind.Corrupt,
-                $"The database '{databasePath}' holds {unreadable.Count} unreadable entr{(unreadable.Count == 1 ? "y" : "ies")} ({string.Join("; ", unreadable.Take(3))}).");
-        }
-        return StorageHealthResult.Healthy(databasePath, "The database passed quick_check and holds only known, readable entries.");
-    }
-
-    private static List<string> QuickCheck(SqliteConnection connection)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA quick_check(10)";
-        var lines = new List<string>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            lines.Add(reader.IsDBNull(0) ? "" : reader.GetString(0));
-        }
-        return lines is ["ok"] ? [] : lines.Count == 0 ? ["no result"] : lines;
-    }
-
-    /// <summary>
-    /// Reads the live rows of <paramref name="table"/> written by <see cref="EngineSerializer"/>: manifests
-    /// <see cref="PersistedTypeRegistry"/> does not resolve go to <paramref name="unknown"/>; rows of a known
-    /// manifest whose payload <see cref="EngineSerializer.Decode"/> rejects go to <paramref name="unreadable"/>,
-    /// described by table, manifest, persistence id and sequence number. Never the payload or the decoder's
-    /// message: payloads may hold encrypted tokens, and JSON errors quote the bytes they stumbled on.
-    /// Tables or columns that do not exist yet (a fresh database) are skipped.
-    /// </summary>
-    private static void ScanEngineRows(SqliteConnection connection, string table, string payloadColumn, string serializerColumn,
-        ISet<string> unknown, List<string> unreadable)
-    {
-        var columns = Columns(connection, table);
-        if (!new[] { "persistence_id", "sequence_number", "manifest", payloadColumn, serializerColumn }.All(columns.Contains))
-        {
-            return;
-        }
-        using var command = connection.CreateCommand();
-        // Deleted journal rows are never replayed, so they cannot stop recovery.
-        var live = columns.Contains("deleted") ? " AND deleted = 0" : "";
-        command.CommandText = $"""
-            SELECT persistence_id, sequence_number, manifest, "{payloadColumn}" FROM "{table}"
-            WHERE {serializerColumn} = $id{live} ORDER BY persistence_id, sequence_number
-            """;
-        command.Parameters.AddWithValue("$id", EngineSerializer.Id);
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            var manifest = reader.IsDBNull(2) ? "" : reader.GetString(2);
-            if (!PersistedTypeRegistry.TryResolve(manifest, out _))
-            {
-                unknown.Add(manifest);
-                continue;
-            }
-            var payload = reader.IsDBNull(3) ? [] : reader.GetFieldValue<byte[]>(3);
-            try
-            {
-                EngineSerializer.Decode(payload, manifest);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // Whatever Decode throws (also a record's own validation) recovery would throw too.
-                unreadable.Add($"{table} row '{manifest}' of '{reader.GetString(0)}' #{reader.GetInt64(1).ToString(CultureInfo.InvariantCulture)}");
-            }
-        }
-    }
-
-    private static HashSet<string> Columns(SqliteConnection connection, string table)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name FROM pragma_table_info($table)";
-        command.Parameters.AddWithValue("$table", table);
-        var columns = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            columns.Add(reader.GetString(0));
-        }
-        return columns;
+        return StorageInspection.Inspect(connection, databasePath);
     }
 
     private static StorageProblemKind Classify(SqliteException e) => (e.SqliteErrorCode & 0xFF) switch

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 using EduVpnActors.Actors.Diagnostics;
+using EduVpnActors.Actors.Persistence;
 using EduVpnActors.Actors.Servers.Registry;
 using EduVpnActors.Messages.Servers;
 
@@ -21,6 +22,7 @@ public sealed class ServerRegistryActor : ReceivePersistentActor
     private readonly TimeProvider _time;
     private readonly ServerRegistrySettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly JournalWork _journalWork;
     private ServerRegistryState _state = ServerRegistryState.Empty;
     private long _snapshotSequenceNr;
     private PendingReply? _pending;
@@ -30,6 +32,7 @@ public sealed class ServerRegistryActor : ReceivePersistentActor
     {
         _time = time;
         _settings = ServerRegistrySettings.FromConfig(Context.System.Settings.Config);
+        _journalWork = new JournalWork(Context.System, "Server registry", DeleteMessages, DeleteSnapshots, _log);
 
         Recover<SnapshotOffer>(offer =>
         {
@@ -40,20 +43,14 @@ public sealed class ServerRegistryActor : ReceivePersistentActor
             }
         });
         Recover<IServerRegistryEvent>(e => _state = _state.Apply(e));
-        Recover<RecoveryCompleted>(_ => StartupTrace.Mark("registry recovered"));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            StartupTrace.Mark("registry recovered");
+            PersistentActorRecovered.Report(Context);
+        });
 
         Command<IRegistryRequest>(Handle);
-        Command<SaveSnapshotSuccess>(s =>
-        {
-            // The snapshot holds everything; older events and snapshots only cost space.
-            DeleteMessages(s.Metadata.SequenceNr);
-            DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1));
-        });
-        Command<SaveSnapshotFailure>(f => _log.Warning(f.Cause, "Server registry snapshot failed; the journal keeps the events"));
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning(f.Cause, "Could not delete server registry events up to {SequenceNr}", f.ToSequenceNr));
-        Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(f => _log.Warning(f.Cause, "Could not delete old server registry snapshots"));
+        Command<object>(m => _journalWork.Handle(m), JournalWork.IsAnswer);
     }
 
     /// <inheritdoc/>
@@ -87,18 +84,28 @@ public sealed class ServerRegistryActor : ReceivePersistentActor
             {
                 _log.Info("Imported eduvpn-common state v{FormatVersion}: {ServersAdded} server(s) added, {ServersAlreadyKnown} already known", imported.FormatVersion, imported.ServersAdded, imported.ServersAlreadyKnown);
             }
-            replyTo.Tell(decision.Reply);
             SnapshotIfDue();
+            // After the compaction it started: a console command exits right after this answer.
+            _journalWork.WhenDone(() => replyTo.Tell(decision.Reply));
         });
     }
 
     private void SnapshotIfDue()
     {
-        if (LastSequenceNr - _snapshotSequenceNr >= _settings.SnapshotEvery)
+        if (LastSequenceNr - _snapshotSequenceNr >= _settings.SnapshotEvery && !_journalWork.Busy)
         {
             _snapshotSequenceNr = LastSequenceNr;
+            _journalWork.SnapshotRequested();
             SaveSnapshot(_state.ToSnapshot());
         }
+    }
+
+    /// <inheritdoc/>
+    protected override void PostStop()
+    {
+        // Answers held for a clean-up that will not finish now still go out.
+        _journalWork.ActorStopped();
+        base.PostStop();
     }
 
     /// <summary>The journal refused the events (e.g. serialization); the actor goes on, nothing was applied.</summary>

@@ -4,6 +4,7 @@ using Akka.Event;
 using Akka.Persistence;
 using EduVpnActors.Actors.Api;
 using EduVpnActors.Actors.Http;
+using EduVpnActors.Actors.Persistence;
 using EduVpnActors.Actors.Sessions.OAuth;
 using EduVpnActors.Actors.Sessions.Tokens;
 using EduVpnActors.Messages.Servers;
@@ -30,12 +31,15 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _stopping = new();
     private readonly TimeSpan _releaseTimeout;
+    private readonly JournalWork _journalWork;
 
     // Fetched fresh once per run (client rule 3), keyed by the base URL asked for.
     private readonly Dictionary<string, WellKnownDocument> _wellKnown = new(StringComparer.Ordinal);
     private OAuthTokens? _tokens;
     private Job? _job;
     private int _lastJobId;
+    // A ForgetTokens (which runs without a job) whose event is being written.
+    private (IActorRef ReplyTo, string RequestId)? _forgetting;
 
     /// <summary>Creates the session actor of <paramref name="server"/>; use <see cref="Props"/>.</summary>
     public ServerSessionActor(ServerId server, SessionSettings settings, EngineHttpClient http, ITokenProtector protector, TimeProvider time)
@@ -47,9 +51,11 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
         _protector = protector;
         _time = time;
         _releaseTimeout = http.Policy.DisconnectTimeout;
+        _journalWork = new JournalWork(Context.System, $"Session {server}", DeleteMessages, DeleteSnapshots, _log);
 
         Recover<SessionTokensStored>(e => _tokens = Decrypt(e));
         Recover<SessionTokensDropped>(_ => _tokens = null);
+        Recover<RecoveryCompleted>(_ => PersistentActorRecovered.Report(Context));
 
         Command<SessionEnvelope>(OnEnvelope);
         Command<WellKnownLoaded>(m => OnStep(m.JobId, job =>
@@ -83,8 +89,7 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
         Command<CallbackTimedOut>(m => OnStep(m.JobId, job => Fail(job, new SessionFailure(SessionErrorKind.TimedOut,
             $"No authorization arrived within {_settings.CallbackTimeout.TotalSeconds:0} seconds."))));
         Command<ApiAnswered>(m => OnStep(m.JobId, job => OnApiAnswer(job, m.Response)));
-        Command<DeleteMessagesSuccess>(_ => { });
-        Command<DeleteMessagesFailure>(f => _log.Warning("Session {Server}: could not delete old token events: {Error}", _server, f.Cause.GetType().Name));
+        Command<object>(m => _journalWork.Handle(m), JournalWork.IsAnswer);
     }
 
     /// <summary>The actor's timers (set by Akka).</summary>
@@ -103,6 +108,7 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
     /// <inheritdoc/>
     protected override void PostStop()
     {
+        _journalWork.ActorStopped();
         _job?.Dispose();
         _stopping.Cancel();
         _stopping.Dispose();
@@ -137,7 +143,12 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
         if (envelope.Request is ForgetTokens forget)
         {
             var replyTo = Sender;
-            DropTokens(() => replyTo.Tell(new TokensForgotten(forget.RequestId)));
+            _forgetting = (replyTo, forget.RequestId);
+            DropTokens(() =>
+            {
+                _forgetting = null;
+                _journalWork.WhenDone(() => replyTo.Tell(new TokensForgotten(forget.RequestId)));
+            });
             return;
         }
         var interactive = SessionRequests.IsInteractive(envelope.Request);
@@ -332,12 +343,51 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
         });
     }
 
-    // Every event replaces the state before it: the journal keeps only the newest.
+    // Every event replaces the state before it: the journal keeps only the newest (replies wait for the delete).
     private void DeleteOlderEvents()
     {
         if (LastSequenceNr > 1)
         {
-            DeleteMessages(LastSequenceNr - 1);
+            _journalWork.DeleteEventsUpTo(LastSequenceNr - 1);
+        }
+    }
+
+    /// <summary>The journal refused the event: whoever waits for it fails with a typed storage error; the session goes on.</summary>
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        FailWaiting(cause, stopping: false);
+        base.OnPersistRejected(cause, @event, sequenceNr);
+    }
+
+    /// <summary>The journal failed (e.g. a full disk): every waiting requester hears a typed storage error before the actor stops (its guard starts it again).</summary>
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        FailWaiting(cause, stopping: true);
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+
+    private void FailWaiting(Exception cause, bool stopping)
+    {
+        var failure = new SessionFailure(SessionErrorKind.Storage, $"The session could not be stored ({cause.GetType().Name}: {cause.Message}); nothing was kept.");
+        _log.Warning("Session {Server}: storing failed ({Error}); the waiting request fails", _server, cause.GetType().Name);
+        if (stopping)
+        {
+            foreach (var held in Stash.ClearStash())
+            {
+                if (StorageRefusals.For(held.Message, failure.Message) is { } refusal)
+                {
+                    held.Sender.Tell(refusal);
+                }
+            }
+        }
+        if (_forgetting is { } forgetting)
+        {
+            _forgetting = null;
+            forgetting.ReplyTo.Tell(new SessionRequestFailed(forgetting.RequestId, failure));
+        }
+        if (_job is { } job)
+        {
+            Fail(job, failure);
         }
     }
 
@@ -385,7 +435,8 @@ public sealed class ServerSessionActor : ReceivePersistentActor, IWithTimers
     private void Finish(Job job, object reply)
     {
         Timers.Cancel(CallbackTimerKey);
-        job.Requester.Tell(reply);
+        var requester = job.Requester;
+        _journalWork.WhenDone(() => requester.Tell(reply));
         job.Dispose();
         _job = null;
         Stash.UnstashAll();

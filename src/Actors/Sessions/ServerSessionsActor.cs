@@ -1,5 +1,6 @@
 using Akka.Actor;
 using EduVpnActors.Actors.Http;
+using EduVpnActors.Actors.Persistence;
 using EduVpnActors.Actors.Sessions.Tokens;
 using EduVpnActors.Messages.Servers;
 using EduVpnActors.Messages.Sessions;
@@ -22,7 +23,8 @@ public sealed class ServerSessionsActor : ReceiveActor
             var child = Context.Child(name);
             if (child.IsNobody())
             {
-                child = Context.ActorOf(ServerSessionActor.Props(envelope.Server, settings, http, protector, time), name);
+                // Guarded like the top-level persistent actors: restarted after a journal failure, never a silent drop.
+                child = Context.ActorOf(StorageGuardActor.Props(ServerSessionActor.Props(envelope.Server, settings, http, protector, time), "session"), name);
             }
             child.Forward(envelope);
         });

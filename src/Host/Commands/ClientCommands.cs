@@ -91,13 +91,21 @@ internal static class ClientCommands
         var command = new Command("connect", "Get a VPN configuration (WireGuard or OpenVPN) for a server.") { ServerArgument, output, tcp, startup, ProfileOption, LocationOption };
         command.SetAction(async (parse, ct) => await RunAsync(parse, ct, async (engine, json) =>
         {
+            var file = parse.GetValue(output);
+            // Never over the engine's own files (after links): refused before a configuration is asked for.
+            var engineFiles = EngineFiles.For(engine.Runtime.System.Settings.Config);
+            if (file is not null)
+            {
+                engineFiles.RefuseAsOutput(file.FullName, engine.Culture);
+            }
             var server = await ResolveAsync(engine, parse.GetValue(ServerArgument)!, ct);
             using var questions = HostQuestions.Follow(engine, parse, json, ct);
             // --profile/--location choose (and remember) for this connect, over a remembered choice (as `profile`/`location` would).
             var got = await engine.GetConfigAsync(server, parse.GetValue(tcp), parse.GetValue(startup), parse.GetValue(ProfileOption), parse.GetValue(LocationOption), ct);
-            var file = parse.GetValue(output);
             if (file is not null)
             {
+                // And again where it is written: a link may have changed while the configuration was fetched.
+                engineFiles.RefuseAsOutput(file.FullName, engine.Culture);
                 DataDirectory.WritePrivateFile(file.FullName, System.Text.Encoding.UTF8.GetBytes(got.Configuration.Config));
             }
             var summary = new

@@ -16,8 +16,10 @@ internal static class StorageCommands
         command.SetAction(parse =>
         {
             var dataDir = HostEngine.DataDirectoryOf(parse);
-            var config = EngineConfiguration.ForDataDirectory(dataDir);
-            var result = StorageHealth.Check(dataDir, config.GetString("eduvpn.database-file-name", "eduvpn-actors.db"));
+            // Repair respects the engine lock: it never checks or moves a database an engine is using
+            // (a missing directory holds nothing to lock or repair).
+            using var held = Directory.Exists(dataDir) ? DataDirectoryLock.Acquire(dataDir, HostEngine.LockWaitOf(parse)) : null;
+            var result = StorageHealth.Check(dataDir, EngineConfiguration.Defaults().GetString("eduvpn.database-file-name"));
             var json = parse.GetValue(HostCommands.JsonOption);
             if (result.IsHealthy)
             {

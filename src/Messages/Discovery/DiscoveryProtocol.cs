@@ -85,6 +85,8 @@ public enum DiscoveryWarningKind
     EmptyList,
     /// <summary>The copy in the database did not verify or parse any more and was set aside.</summary>
     DamagedCache,
+    /// <summary>The local database failed (e.g. a full disk): the list answered was not stored, or no stored list could be read.</summary>
+    StorageFailed,
 }
 
 /// <summary>A typed, user-presentable warning about a discovery refresh.</summary>

@@ -32,6 +32,8 @@ public enum SessionErrorKind
     Unreachable,
     /// <summary>A document (well-known, token, <c>/info</c>) was malformed or violated the rules (e.g. http endpoints).</summary>
     MalformedResponse,
+    /// <summary>The session's storage failed (e.g. a full disk): new tokens could not be stored, or the stored ones not read; nothing was kept.</summary>
+    Storage,
 }
 
 /// <summary>A typed session failure. <see cref="Message"/> never contains a token or code.</summary>

@@ -77,7 +77,7 @@ public sealed class HostingTests : IAsyncLifetime
             Assert.NotEmpty(viaRegistry.Results);
 
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            var user = FollowAuthorizationsAsync(engine, stop.Token);
+            var user = EngineUser.LogInWhenAskedAsync(engine, stop.Token);
             var added = await engine.AddServerAsync(ServerType.InstituteAccess, InstituteUrl, cancellationToken: stop.Token);
             Assert.Equal(new ServerId(ServerType.InstituteAccess, InstituteUrl), added.Id);
             var listed = await engine.ListServersAsync(stop.Token);
@@ -101,7 +101,7 @@ public sealed class HostingTests : IAsyncLifetime
     [Fact]
     public async Task GenericHost_DamagedDatabase_StartFailsWithStorageException()
     {
-        Directory.CreateDirectory(_dataDirectory.Path);
+        _dataDirectory.Create();
         await File.WriteAllTextAsync(Path.Combine(_dataDirectory.Path, "eduvpn-actors.db"), "this is not a SQLite database, just text of some length to be read");
         using var host = BuildHost();
 
@@ -114,7 +114,7 @@ public sealed class HostingTests : IAsyncLifetime
     [Fact]
     public async Task GenericHost_DamagedTokenKeyFile_StartFailsWithStorageExceptionNamingTheKeyFile()
     {
-        Directory.CreateDirectory(_dataDirectory.Path);
+        _dataDirectory.Create();
         var keyPath = Path.Combine(_dataDirectory.Path, "session-tokens.key");
         await File.WriteAllBytesAsync(keyPath, new byte[7]);
         using var host = BuildHost(hostProtector: false);
@@ -142,7 +142,7 @@ public sealed class HostingTests : IAsyncLifetime
         {
             var engine = host.Services.GetRequiredService<EduVpnEngine>();
             using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            var user = FollowAuthorizationsAsync(engine, stop.Token);
+            var user = EngineUser.LogInWhenAskedAsync(engine, stop.Token);
             var added = await engine.AddServerAsync(ServerType.InstituteAccess, InstituteUrl, cancellationToken: stop.Token);
             await engine.GetConfigAsync(added.Id, cancellationToken: stop.Token);
             await engine.SetConnectionStateAsync(added.Id, ConnectionState.Connecting, stop.Token);
@@ -186,25 +186,6 @@ public sealed class HostingTests : IAsyncLifetime
             options.Overrides["eduvpn.failover.count"] = "3";
         });
         return builder.Build();
-    }
-
-    private static async Task FollowAuthorizationsAsync(EduVpnEngine engine, CancellationToken ct)
-    {
-        try
-        {
-            await foreach (var change in engine.StateChangesAsync(ct))
-            {
-                if (change.Data is AuthorizationUrlData url)
-                {
-                    using var browser = new TestBrowser();
-                    var callback = await browser.AuthorizeAsync(url.Url, "alice", "alice-password", cancellationToken: ct);
-                    using var response = await browser.FollowAsync(callback, ct);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
     }
 
     /// <summary>A host's own token protector: AES-GCM with a key in memory, counting its calls.</summary>

@@ -36,6 +36,7 @@ public sealed class ErrorTextsTests
         typeof(ClientErrorKind),
         typeof(StorageProblemKind),
         typeof(ProxyGuardErrorKind),
+        typeof(EduVpnActors.Actors.Configuration.EngineFileKind),
     ];
 
     public static TheoryData<Type> Enums => new(TranslatedEnums);

@@ -153,7 +153,7 @@ public sealed class EngineStorageStartTests(ITestOutputHelper output) : IDisposa
     [InlineData(33)]
     public async Task TokenKeyFileOfTheWrongLength_FacadeStartRefusedAsTokenKeyDamaged_MoveAsideThenStartsWithANewKey(int length)
     {
-        Directory.CreateDirectory(_dir.Path);
+        _dir.Create();
         var keyPath = Path.Combine(_dir.Path, "session-tokens.key");
         var damaged = new byte[length];
         Random.Shared.NextBytes(damaged);

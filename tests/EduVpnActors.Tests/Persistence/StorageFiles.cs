@@ -39,6 +39,13 @@ internal static class StorageFiles
         return Path.Combine(dataDirectory, DatabaseFileName);
     }
 
+    /// <summary>Engine overrides with discovery on a closed loopback port (every fetch fails fast), plus <paramref name="hocon"/>.</summary>
+    public static Akka.Configuration.Config Offline(string hocon = "") => Akka.Configuration.ConfigurationFactory.ParseString($"""
+        eduvpn.discovery.base-url = "https://127.0.0.1:9/"
+        akka.loglevel = WARNING
+        {hocon}
+        """);
+
     /// <summary>A read-write connection without pooling (so closing it releases the file).</summary>
     public static SqliteConnection Open(string databasePath)
     {

@@ -36,7 +36,7 @@ public sealed class CrashKillTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _lab = await ClientFlowLab.StartAsync(startEngine: false);
-        Directory.CreateDirectory(_lab.DataDirectory.Path);
+        _lab.DataDirectory.Create();
         _configFile = Path.Combine(Path.GetTempPath(), $"eduvpn-crash-{Guid.NewGuid():N}.conf");
         await File.WriteAllTextAsync(_configFile, _lab.WorldHocon());
         _host = new HostProcess(_lab.DataDirectory.Path, _configFile);

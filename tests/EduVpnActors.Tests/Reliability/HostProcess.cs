@@ -14,12 +14,18 @@ internal sealed record HostRun(bool Killed, int ExitCode, JsonDocument? Json, in
 {
     /// <summary>Acknowledged: the command printed its JSON result and exited 0.</summary>
     public bool Acknowledged => ExitCode == 0 && Json is not null;
+
+    /// <summary>Stdout as one line of words: the console wraps long lines (at a space or within a word).</summary>
+    public string Words => string.Join(' ', Stdout.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries));
 }
 
 /// <summary>How one run of the console host is started, beyond its command.</summary>
 /// <param name="Json">Pass <c>--json</c> (the default); false runs it as a person would (tables and lines).</param>
 /// <param name="Environment">Variables set (a null value removes one) for this run.</param>
 internal sealed record HostRunOptions(bool Json = true, IReadOnlyDictionary<string, string?>? Environment = null);
+
+/// <summary>An authorization URL the host printed, and the process that waits for its callback.</summary>
+internal sealed record AuthorizationAsked(int ProcessId, Uri Url);
 
 /// <summary>
 /// Runs the real console host (<c>eduvpn-actors.dll</c>, built with the tests) as a child process
@@ -49,13 +55,20 @@ internal sealed class HostProcess
     /// <summary>The host's dll: next to the repository's Host build output of the same configuration.</summary>
     public static string HostDll { get; } = FindHostDll();
 
+    /// <summary>When false, authorization URLs are counted but nobody logs in (the command waits for the callback).</summary>
+    public bool LogsIn { get; init; } = true;
+
     /// <summary>Logins completed by the browser (the callback was followed).</summary>
     public int Logins => _logins;
 
     private int _logins;
 
-    /// <summary>Runs one command; kills it after <paramref name="killAfter"/> when it is still running.</summary>
-    public async Task<HostRun> RunAsync(IReadOnlyList<string> command, TimeSpan? killAfter, TimeSpan timeout, HostRunOptions? options = null)
+    /// <summary>
+    /// Runs one command; kills it after <paramref name="killAfter"/> or when <paramref name="kill"/> is cancelled,
+    /// when it is still running. <paramref name="asked"/> gets the first authorization URL it prints (and its process id).
+    /// </summary>
+    public async Task<HostRun> RunAsync(IReadOnlyList<string> command, TimeSpan? killAfter, TimeSpan timeout,
+        HostRunOptions? options = null, CancellationToken kill = default, TaskCompletionSource<AuthorizationAsked>? asked = null)
     {
         options ??= new HostRunOptions();
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } dotnet ? dotnet : "dotnet")
@@ -118,7 +131,11 @@ internal sealed class HostProcess
                 if (e.Data.StartsWith("https://", StringComparison.Ordinal) && e.Data.Contains("/oauth/authorize", StringComparison.Ordinal))
                 {
                     loginsAsked++;
-                    logins.Add(Task.Run(() => LogInAsync(new Uri(e.Data.Trim()), stop.Token)));
+                    asked?.TrySetResult(new AuthorizationAsked(process.Id, new Uri(e.Data.Trim())));
+                    if (LogsIn)
+                    {
+                        logins.Add(Task.Run(() => LogInAsync(new Uri(e.Data.Trim()), stop.Token)));
+                    }
                 }
             }
         };
@@ -131,9 +148,9 @@ internal sealed class HostProcess
         using (var deadline = new CancellationTokenSource(timeout))
         {
             var exited = process.WaitForExitAsync(deadline.Token);
-            if (killAfter is { } delay)
+            if (killAfter is not null || kill.CanBeCanceled)
             {
-                var first = await Task.WhenAny(exited, Task.Delay(delay));
+                var first = await Task.WhenAny(exited, Task.Delay(killAfter ?? Timeout.InfiniteTimeSpan, kill).ContinueWith(_ => { }, TaskScheduler.Default));
                 if (first != exited && !process.HasExited)
                 {
                     try

@@ -10,6 +10,23 @@ internal sealed class TempDataDirectory : IDisposable
 
     public string Path { get; }
 
+    /// <summary>
+    /// Creates the directory owner-only (0700), as the engine would: an existing data directory that
+    /// others may read or write is refused. Returns <see cref="Path"/>.
+    /// </summary>
+    public string Create()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(Path);
+        }
+        else
+        {
+            Directory.CreateDirectory(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        return Path;
+    }
+
     public void Dispose()
     {
         try

@@ -40,14 +40,30 @@ public sealed class AesGcmTokenProtector : ITokenProtector
             DataDirectory.WritePrivateFile(path, RandomNumberGenerator.GetBytes(KeySize));
         }
         var key = File.ReadAllBytes(path);
-        if (key.Length != KeySize)
+        ThrowIfWrongLength(path, key.Length);
+        return new AesGcmTokenProtector(key);
+    }
+
+    /// <summary>Checks an existing key file without reading or creating a key (a missing file is fine: it is created on first use).</summary>
+    /// <exception cref="StorageException"><see cref="StorageProblemKind.TokenKeyDamaged"/>: the file exists but is not a key.</exception>
+    public static void ThrowIfDamaged(string path)
+    {
+        var file = new FileInfo(path);
+        if (file.Exists)
+        {
+            ThrowIfWrongLength(path, file.Length);
+        }
+    }
+
+    private static void ThrowIfWrongLength(string path, long length)
+    {
+        if (length != KeySize)
         {
             // Never replaced silently: a host may want to restore the real key from a backup first.
             throw new StorageException(StorageProblemKind.TokenKeyDamaged,
-                $"The token key file '{path}' is damaged ({key.Length} bytes, a key has {KeySize}). Move it aside to start with a new key; "
+                $"The token key file '{path}' is damaged ({length} bytes, a key has {KeySize}). Move it aside to start with a new key; "
                 + "the stored sign-ins cannot be read with it, so each server is authorized again.", path);
         }
-        return new AesGcmTokenProtector(key);
     }
 
     /// <summary>
@@ -58,7 +74,7 @@ public sealed class AesGcmTokenProtector : ITokenProtector
     public static AesGcmTokenProtector FromConfig(Akka.Configuration.Config config)
     {
         var directory = config.GetString("eduvpn.data-directory", "");
-        var fileName = config.GetString("eduvpn.oauth.token-key-file-name", "session-tokens.key");
+        var fileName = EngineFiles.RequirePlainFileName("eduvpn.oauth.token-key-file-name", config.GetString("eduvpn.oauth.token-key-file-name", "session-tokens.key"));
         var dir = DataDirectory.Ensure(string.IsNullOrWhiteSpace(directory) ? DataDirectory.Default() : directory);
         return FromKeyFile(Path.Combine(dir, fileName));
     }

@@ -13,14 +13,6 @@ namespace EduVpnActors.Tests.Servers.Registry;
 /// <summary>The registry when the journal refuses or fails a write: the sender hears StorageFailed and nothing changes.</summary>
 public sealed class ServerRegistryStorageFailureTests : TestKit, IAsyncLifetime
 {
-    private const string JournalHocon = """
-        akka.persistence.journal.plugin = "eduvpn-test-journal"
-        eduvpn-test-journal {
-          class = "EduVpnActors.Tests.Servers.Registry.SelectivelyFailingJournal, EduVpnActors.Tests"
-          plugin-dispatcher = "akka.actor.default-dispatcher"
-        }
-        """;
-
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
     private readonly TempDataDirectory _dataDir;
 
@@ -28,7 +20,7 @@ public sealed class ServerRegistryStorageFailureTests : TestKit, IAsyncLifetime
     {
     }
 
-    private ServerRegistryStorageFailureTests(TempDataDirectory dataDir) : base(EngineTestConfig.OnSqlite(dataDir.Path, JournalHocon), "registry-storage-tests")
+    private ServerRegistryStorageFailureTests(TempDataDirectory dataDir) : base(EngineTestConfig.OnSqlite(dataDir.Path, SelectivelyFailingJournal.Hocon), "registry-storage-tests")
     {
         _dataDir = dataDir;
     }
@@ -77,6 +69,15 @@ public sealed class ServerRegistryStorageFailureTests : TestKit, IAsyncLifetime
 /// <summary>An in-memory journal that rejects writes of servers named "reject…" and fails those named "fail…".</summary>
 internal sealed class SelectivelyFailingJournal : MemoryJournal
 {
+    /// <summary>The HOCON that makes it the default journal.</summary>
+    public const string Hocon = """
+        akka.persistence.journal.plugin = "eduvpn-test-journal"
+        eduvpn-test-journal {
+          class = "EduVpnActors.Tests.Servers.Registry.SelectivelyFailingJournal, EduVpnActors.Tests"
+          plugin-dispatcher = "akka.actor.default-dispatcher"
+        }
+        """;
+
     protected override async Task<IImmutableList<Exception?>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
     {
         var writes = messages.ToList();
