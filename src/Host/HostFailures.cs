@@ -96,7 +96,7 @@ internal static class HostFailures
         // A damaged store is never reset silently: say what is wrong and how to get out. Another engine
         // holding the data directory longer than --wait is its own code (5).
         return new(e.Kind == StorageProblemKind.DataDirectoryInUse ? HostExit.DataDirectoryInUse : HostExit.StorageUnusable, "storage", ErrorTexts.For(e.Kind),
-            [new("problem", e.Kind), new("path", e.DatabasePath), new("detail", e.Message)], hints)
+            [new("problem", e.Kind), new("path", e.DatabasePath), new("detail", e.Message), new("can_move_aside", e.CanMoveAside)], hints)
         {
             Detail = e.Message,
         };

@@ -18,9 +18,9 @@ namespace EduVpnActors.Actors.Localization;
 
 /// <summary>
 /// User-facing texts for the engine's error categories and connection states, in the language the
-/// host chooses (English, Dutch and German; any other culture falls back along its parents, e.g.
-/// nl-BE to Dutch, and finally to English). The texts live in <c>EngineTexts*.resx</c> under the key
-/// <c>EnumType.Value</c>.
+/// host chooses (one of <see cref="EngineLanguages.Supported"/>; any other culture falls back along its
+/// parents, e.g. nl-BE to Dutch, and finally to English). The texts live in <c>EngineTexts*.resx</c>
+/// under the key <c>EnumType.Value</c>.
 /// </summary>
 public static class ErrorTexts
 {

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using EduVpnActors.Messages.Discovery;
 using EduVpnActors.Messages.Servers;
 using EduVpnActors.Messages.Sessions;
@@ -30,6 +31,18 @@ public static class StorageRefusals
             SearchOrganizations => new OrganizationSearchResponse([], NoList(DiscoveryListKind.Organizations, reason)),
             _ => null,
         };
+    }
+
+    /// <summary>Answers every <paramref name="held"/> request (e.g. a cleared stash) that expects an answer with its refusal.</summary>
+    public static void AnswerAll(IEnumerable<Envelope> held, string reason)
+    {
+        foreach (var request in held)
+        {
+            if (For(request.Message, reason) is { } refusal)
+            {
+                request.Sender.Tell(refusal);
+            }
+        }
     }
 
     private static DiscoveryStatus NoList(DiscoveryListKind kind, string reason) =>

@@ -13,4 +13,16 @@ internal static class SessionRequests
         RequestConfig c => c.Interactive,
         _ => false,
     };
+
+    /// <summary>Whether the session serves <paramref name="request"/> as a job, one at a time (cancel and status run without one).</summary>
+    public static bool IsJob(ISessionRequest request) => request is EnsureAuthorized or FetchInfo or RequestConfig or ReleaseConfig or ForgetTokens;
+
+    /// <summary>The API a request calls, or null when it calls none.</summary>
+    public static string? ApiBaseOf(ISessionRequest request) => request switch
+    {
+        FetchInfo f => f.ApiBaseUrl,
+        RequestConfig c => c.ApiBaseUrl,
+        ReleaseConfig r => r.ApiBaseUrl,
+        _ => null,
+    };
 }

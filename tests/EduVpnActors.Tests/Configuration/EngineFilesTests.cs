@@ -86,12 +86,12 @@ public sealed class EngineFilesTests : IDisposable
         var data = Path.Combine(_work.Create(), "a", "b", "data");
         var overrides = ConfigurationFactory.ParseString($"eduvpn.database-file-name = \"{name}\"");
 
-        var error = Assert.Throws<ConfigurationException>(() => EngineSystem.PrepareConfig(data, overrides));
+        var error = Assert.Throws<EngineConfigurationException>(() => EngineSystem.PrepareConfig(data, overrides));
 
         Assert.Contains("eduvpn.database-file-name", error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(_work.Path, "a", "x.db")));
         Assert.False(File.Exists("/tmp/x.db") && File.GetLastWriteTimeUtc("/tmp/x.db") > DateTime.UtcNow.AddMinutes(-1));
-        Assert.Throws<ConfigurationException>(() => EngineConfiguration.ForDataDirectory(data, overrides));
+        Assert.Throws<EngineConfigurationException>(() => EngineConfiguration.ForDataDirectory(data, overrides));
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class EngineFilesTests : IDisposable
     {
         var overrides = ConfigurationFactory.ParseString("eduvpn.oauth.token-key-file-name = \"../stolen.key\"");
 
-        var error = Assert.Throws<ConfigurationException>(() => EngineSystem.PrepareConfig(Path.Combine(_work.Create(), "data"), overrides));
+        var error = Assert.Throws<EngineConfigurationException>(() => EngineSystem.PrepareConfig(Path.Combine(_work.Create(), "data"), overrides));
 
         Assert.Contains("eduvpn.oauth.token-key-file-name", error.Message, StringComparison.Ordinal);
     }

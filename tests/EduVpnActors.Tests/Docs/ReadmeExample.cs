@@ -64,7 +64,7 @@ internal static class ReadmeExample
         }
         catch (EduVpnException e)
         {
-            ShowError(e.LocalizedMessage);                           // English, Dutch or German; branch on e.Kind
+            ShowError(e.LocalizedMessage);                           // in one of 11 languages; branch on e.Kind
         }
         // README:end
     }

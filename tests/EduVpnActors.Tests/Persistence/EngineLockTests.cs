@@ -92,7 +92,7 @@ public sealed class EngineLockTests : IDisposable
     [Fact]
     public void NegativeLockWait_IsAConfigurationError()
     {
-        var error = Assert.Throws<ConfigurationException>(() => EngineSystem.PrepareConfig(_dir.Path, Offline($"{EngineStorage.LockWaitKey} = -1s")));
+        var error = Assert.Throws<EduVpnActors.Actors.Configuration.EngineConfigurationException>(() => EngineSystem.PrepareConfig(_dir.Path, Offline($"{EngineStorage.LockWaitKey} = -1s")));
 
         Assert.Contains(EngineStorage.LockWaitKey, error.Message, StringComparison.Ordinal);
     }

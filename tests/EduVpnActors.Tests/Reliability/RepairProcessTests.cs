@@ -24,11 +24,14 @@ public sealed class RepairProcessTests : IDisposable
         File.WriteAllText(config, "eduvpn.discovery.base-url = \"https://127.0.0.1:9/\"");
         var host = new HostProcess(store, config);
 
-        var refused = await host.RunAsync(["list"], null, Timeout);
-        var report = await host.RunAsync(["repair"], null, Timeout);
+        // As a person reads them: the hint and the problem's name are for people.
+        var human = new HostRunOptions(Json: false);
+        var refused = await host.RunAsync(["list"], null, Timeout, human);
+        var report = await host.RunAsync(["repair"], null, Timeout, human);
 
         Assert.Equal(4, refused.ExitCode);
-        Assert.Contains("repair --move-aside", refused.Words, StringComparison.Ordinal);
+        // Errors and their hints are on stderr (stdout holds results only); the console may wrap lines.
+        Assert.Contains("repair --move-aside", string.Join(' ', refused.Stderr.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
         Assert.Equal(3, report.ExitCode);
         Assert.Contains("Foreign", report.Stdout, StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllBytes(database));

@@ -31,6 +31,7 @@ internal sealed class GetConfigOperation : RecordOperationActor
     private ConnectRequest _connect = null!;
     private VpnConfiguration _configuration = null!;
     private DateTimeOffset _obtainedAt;
+    private bool _issued;
 
     /// <summary>Creates the operation; use <see cref="Props"/>.</summary>
     public GetConfigOperation(OperationContext operation, GetConfig request) : base(operation, request.RequestId) => _request = request;
@@ -263,6 +264,7 @@ internal sealed class GetConfigOperation : RecordOperationActor
     {
         Receive<SessionStepSucceeded>(_ => FromSubflow(Sender), received => Step(() =>
         {
+            _issued = true;
             Absorb(received);
             var reply = (ConfigReceived)received.Reply;
             _obtainedAt = Deps.Time.GetUtcNow();
@@ -284,6 +286,19 @@ internal sealed class GetConfigOperation : RecordOperationActor
             Complete(new ConfigObtained(_request.RequestId, Operation.Server, _profile.Id, _configuration, expiry));
         });
         HandleCommon();
+    }
+
+    /// <inheritdoc/>
+    protected override void OnFailing(ClientError error)
+    {
+        if (_issued)
+        {
+            // The portal issued a configuration the host never gets (unusable, or not stored): release it
+            // best effort (client rule 34), so it does not count against the user's configurations until it
+            // expires. Nobody waits for the answer: the operation ends now with its own error.
+            Deps.Sessions.Tell(Envelope(_target, new ReleaseConfig(NextId("release-unused"), _target.ApiBaseUrl)), ActorRefs.NoSender);
+        }
+        base.OnFailing(error);
     }
 
     private void RunSession(SessionCall call, SessionTarget target) =>
