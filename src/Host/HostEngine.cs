@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Reflection;
 using EduVpnActors.Actors.Configuration;
+using EduVpnActors.Actors.Diagnostics;
 using EduVpnActors.Actors.Facade;
 using EduVpnActors.Actors.Hosting;
 using EduVpnActors.Host.Output;
@@ -90,9 +91,11 @@ internal sealed class HostEngine : IAsyncDisposable
             options.Config = lockWait.WithFallback(files);
         });
         var host = builder.Build();
+        StartupTrace.Mark("generic host built");
         try
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            StartupTrace.Mark("generic host started");
             FaultInjection.AfterEngineStart();
             return new HostEngine(host);
         }

@@ -1,9 +1,12 @@
 using System.CommandLine;
+using EduVpnActors.Actors.Diagnostics;
 using EduVpnActors.Host;
 using EduVpnActors.Host.Output;
 
+StartupTrace.Mark("main");
 var root = HostCommands.Build();
 var parse = root.Parse(args);
+StartupTrace.Mark("command parsed");
 var json = parse.GetValue(HostCommands.JsonOption);
 var verbose = parse.GetValue(HostCommands.VerboseOption);
 // Results go to the real stdout; every other console write (Akka's standard-out logger among them) is a
@@ -45,4 +48,8 @@ try
 catch (Exception e)
 {
     return HostFailures.Report(e, json, verbose);
+}
+finally
+{
+    StartupTrace.Mark("exit");
 }

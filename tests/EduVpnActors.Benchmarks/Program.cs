@@ -13,6 +13,12 @@ if (args.Length > 0 && args[0] == "coldstart")
     return await EduVpnActors.Benchmarks.Discovery.ColdStartBenchmark.RunAsync();
 }
 
+// Start-up of every console command as a fresh process, beside a hello world: ... -- startup [--runs N] [--no-build]
+if (args.Length > 0 && args[0] == "startup")
+{
+    return await EduVpnActors.Benchmarks.Startup.StartupBenchmark.RunAsync(args);
+}
+
 // Timed load run (50 servers, 200 queries/s for 10 s during an interactive flow): ... -- load [servers] [seconds] [rate]
 if (args.Length > 0 && args[0] == "load")
 {

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using EduVpnActors.Actors.Diagnostics;
 using EduVpnActors.Actors.Discovery.Documents;
 using EduVpnActors.Actors.Discovery.Signatures;
 using EduVpnActors.Actors.Http;
@@ -64,7 +65,6 @@ public sealed class DiscoveryActor : ReceivePersistentActor
         Command<GetOrganizationList>(q => Handle(DiscoveryListKind.Organizations, q, q.AllowRefresh, q.ForceRefresh, q.RespectBackOff));
         Command<SearchOrganizations>(q => Handle(DiscoveryListKind.Organizations, q, q.AllowRefresh, force: false));
         Command<StartupRefresh>(_ => StartFetchIfDue(DiscoveryListKind.Servers, allowRefresh: true, force: false));
-        Command<DiscardDamaged>(d => PersistDiscard(d));
         Command<FetchCompleted>(done => OnFetchCompleted(done.Outcome));
         Command<object>(m => _journalWork.Handle(m), JournalWork.IsAnswer);
     }
@@ -90,30 +90,22 @@ public sealed class DiscoveryActor : ReceivePersistentActor
 
     private void OnRecovered()
     {
+        StartupTrace.Mark("discovery recovered");
         PersistentActorRecovered.Report(Context);
-        foreach (var (kind, list) in _lists)
-        {
-            if (_state.Held(kind) is not { } held)
-            {
-                continue;
-            }
-            // The stored copy is verified again on every load: a damaged or edited database must not
-            // smuggle in a list the signature never covered.
-            try
-            {
-                _verifier.Verify(held.Document, held.Signature, DiscoveryFetcher.FileName(kind), 0);
-                list.View = ParsedDiscovery.Parse(kind, held.Document);
-                list.Source = DiscoverySource.Cache;
-            }
-            catch (Exception e) when (e is SignatureException or DiscoveryFormatException)
-            {
-                _log.Warning("The cached {Kind} list does not verify any more and is set aside: {Reason}", kind, e.Message);
-                list.Warning = new DiscoveryWarning(DiscoveryWarningKind.DamagedCache, $"The stored {DiscoveryFetcher.FileName(kind)} was damaged and set aside: {e.Message}");
-                Self.Tell(new DiscardDamaged(kind, e.Message));
-            }
-        }
         // Official rule 13: the server list is fetched at every start.
         Self.Tell(StartupRefresh.Instance);
+    }
+
+    /// <summary>Verifies the stored copy of <paramref name="kind"/> when this run first needs it (a query, or a fetch that
+    /// sends its version): a command that never asks for the organization list does not pay for checking it.</summary>
+    private void EnsureLoaded(DiscoveryListKind kind)
+    {
+        // A damaged or edited database must not smuggle in a list the signature never covered.
+        if (_lists[kind].LoadStored(kind, _state.Held(kind), _verifier) is { } reason)
+        {
+            _log.Warning("The cached {Kind} list does not verify any more and is set aside: {Reason}", kind, reason);
+            Persist(new DiscoveryListDiscarded(kind, reason, NowMs), e => _state = _state.Apply(e));
+        }
     }
 
     private void Handle(DiscoveryListKind kind, object query, bool allowRefresh, bool force, bool respectBackOff = false)
@@ -130,6 +122,7 @@ public sealed class DiscoveryActor : ReceivePersistentActor
 
     private void StartFetchIfDue(DiscoveryListKind kind, bool allowRefresh, bool force, bool respectBackOff = false)
     {
+        EnsureLoaded(kind);
         var list = _lists[kind];
         if (list.Fetching)
         {
@@ -279,9 +272,6 @@ public sealed class DiscoveryActor : ReceivePersistentActor
         list.Waiters.Clear();
     }
 
-    private void PersistDiscard(DiscardDamaged discard) =>
-        Persist(new DiscoveryListDiscarded(discard.Kind, discard.Reason, NowMs), e => _state = _state.Apply(e));
-
     private object Answer(DiscoveryListKind kind, object query)
     {
         var list = _lists[kind];
@@ -290,8 +280,6 @@ public sealed class DiscoveryActor : ReceivePersistentActor
     }
 
     private sealed record FetchCompleted(FetchOutcome Outcome) : INoSerializationVerificationNeeded;
-
-    private sealed record DiscardDamaged(DiscoveryListKind Kind, string Reason) : INoSerializationVerificationNeeded;
 
     private sealed record StartupRefresh : INoSerializationVerificationNeeded
     {

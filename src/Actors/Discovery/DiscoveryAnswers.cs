@@ -20,21 +20,15 @@ internal static class DiscoveryAnswers
             GetOrganizationList => new OrganizationListResponse(organizations, status),
             SearchServers search => new ServerSearchResponse(
                 DiscoverySearch.SearchServers(servers.Servers, search.Query)
-                    .Select(hit => new ServerSearchResult(hit.Item, DisplayName(hit.Item.DisplayName, search.Language, hit.Item.BaseUrl), hit.Score))
+                    .Select(hit => new ServerSearchResult(hit.Item, LanguageMatcher.DisplayOr(hit.Item.DisplayName, search.Language, hit.Item.BaseUrl), hit.Score))
                     .ToArray(),
                 status),
             SearchOrganizations search => new OrganizationSearchResponse(
                 DiscoverySearch.SearchOrganizations(organizations.Organizations, search.Query)
-                    .Select(hit => new OrganizationSearchResult(hit.Item, DisplayName(hit.Item.DisplayName, search.Language, hit.Item.OrgId), hit.Score))
+                    .Select(hit => new OrganizationSearchResult(hit.Item, LanguageMatcher.DisplayOr(hit.Item.DisplayName, search.Language, hit.Item.OrgId), hit.Score))
                     .ToArray(),
                 status),
             _ => throw new InvalidOperationException($"Not a discovery query: {query.GetType().Name}"),
         };
-    }
-
-    private static string DisplayName(LocalizedText text, string language, string fallback)
-    {
-        var name = LanguageMatcher.Display(text, language);
-        return string.IsNullOrEmpty(name) ? fallback : name;
     }
 }

@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using EduVpnActors.Actors.Client;
+using EduVpnActors.Actors.Diagnostics;
 using EduVpnActors.Actors.Discovery;
 using EduVpnActors.Actors.Failover;
 using EduVpnActors.Actors.Http;
@@ -79,9 +80,14 @@ public sealed class EngineServices : IDisposable
     public static EngineServices Prepare(EduVpnHostingOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        StartupTrace.Mark("engine services: preparing");
         var config = EngineSystem.PrepareConfig(options.DataDirectory, options.ToOverrides());
-        return new EngineServices(config, options.Time ?? TimeProvider.System,
-            options.TokenProtector ?? AesGcmTokenProtector.FromConfig(config), options.Failover);
+        StartupTrace.Mark("engine services: configuration");
+        var tokenProtector = options.TokenProtector ?? AesGcmTokenProtector.FromConfig(config);
+        StartupTrace.Mark("engine services: token key");
+        var services = new EngineServices(config, options.Time ?? TimeProvider.System, tokenProtector, options.Failover);
+        StartupTrace.Mark("engine services: settings and HTTP client");
+        return services;
     }
 
     /// <summary>The dependencies of the client actor, on the engine actors given.</summary>

@@ -12,7 +12,7 @@ public static class EngineSystem
 
     /// <summary>
     /// Checks the storage in <paramref name="dataDirectory"/> (default: <see cref="DataDirectory.Default"/>),
-    /// prepares the directory (0700) and database file (0600), takes the directory's lock (one engine per data
+    /// prepares the directory (0700), the database file (0600) and the journal's tables (<see cref="EngineSchema"/>), takes the directory's lock (one engine per data
     /// directory, held until the engine's actor system terminates), and returns the engine's full HOCON:
     /// <paramref name="overrides"/> over the shipped defaults, pointed at that database.
     /// </summary>

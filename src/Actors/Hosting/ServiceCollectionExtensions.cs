@@ -5,6 +5,7 @@ using Akka.Persistence.Sql.Hosting;
 using EduVpnActors.Actors.Configuration;
 using EduVpnActors.Actors.Persistence;
 using EduVpnActors.Actors.Client;
+using EduVpnActors.Actors.Diagnostics;
 using EduVpnActors.Actors.Discovery;
 using EduVpnActors.Actors.Facade;
 using EduVpnActors.Actors.Servers;
@@ -48,6 +49,7 @@ public static class ServiceCollectionExtensions
         // Before any actor starts a timer (see SchedulerWarmup).
         builder.WithActors((system, _) =>
         {
+            StartupTrace.Mark("actor system created");
             // The data directory lock taken when the storage was prepared (EngineStorage) ends with this system.
             Persistence.EngineLocks.ReleaseWhenTerminated(system);
             SchedulerWarmup.Start(system);
@@ -56,7 +58,8 @@ public static class ServiceCollectionExtensions
             .WithDiscoveryCache(services)
             .WithServerRegistry(services)
             .WithServerSessions(services)
-            .WithClient(services);
+            .WithClient(services)
+            .WithActors((_, _) => StartupTrace.Mark("actors started"));
     }
 
     /// <summary>

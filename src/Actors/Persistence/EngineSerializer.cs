@@ -1,6 +1,7 @@
 using System.Runtime.Serialization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Akka.Actor;
 using Akka.Serialization;
 
@@ -21,6 +22,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
+        // Compiled metadata first (no reflection or emitted code at start); reflection for anything it lacks.
+        TypeInfoResolver = JsonTypeInfoResolver.Combine(EngineJsonContext.Default, new DefaultJsonTypeInfoResolver()),
     };
 
     /// <inheritdoc/>

@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using EduVpnActors.Actors.Configuration;
+using EduVpnActors.Actors.Diagnostics;
 using EduVpnActors.Actors.Sessions.Tokens;
 
 namespace EduVpnActors.Actors.Persistence;
@@ -41,18 +42,34 @@ public static class EngineStorage
         try
         {
             var health = StorageHealth.Check(directory, fileName);
+            StartupTrace.Mark("storage checked");
             if (!health.IsHealthy)
             {
                 throw health.ToException();
             }
             // Before any actor system: a damaged key file is a StorageException like a damaged database.
             AesGcmTokenProtector.ThrowIfDamaged(Path.Combine(directory, keyFileName));
-            return Guarded(directory, health.DatabasePath, () => EngineConfiguration.ForCheckedDataDirectory(directory, merged));
+            var config = Guarded(directory, health.DatabasePath, () => EngineConfiguration.ForCheckedDataDirectory(directory, merged));
+            // The plugin's tables, after the check refused a foreign database (the plugin's auto-initialize is off on the boot path).
+            CreateTables(EngineConfiguration.ConnectionString(config), health.DatabasePath);
+            return config;
         }
         catch
         {
             EngineLocks.Release(held);
             throw;
+        }
+    }
+
+    private static void CreateTables(string connectionString, string databasePath)
+    {
+        try
+        {
+            EngineSchema.Ensure(connectionString);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            throw new StorageException(StorageProblemKind.Unavailable, $"Cannot create the tables in '{databasePath}': {e.Message}", databasePath, e);
         }
     }
 

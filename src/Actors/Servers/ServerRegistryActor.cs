@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using EduVpnActors.Actors.Diagnostics;
 using EduVpnActors.Actors.Persistence;
 using EduVpnActors.Actors.Servers.Registry;
 using EduVpnActors.Messages.Servers;
@@ -42,7 +43,11 @@ public sealed class ServerRegistryActor : ReceivePersistentActor
             }
         });
         Recover<IServerRegistryEvent>(e => _state = _state.Apply(e));
-        Recover<RecoveryCompleted>(_ => PersistentActorRecovered.Report(Context));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            StartupTrace.Mark("registry recovered");
+            PersistentActorRecovered.Report(Context);
+        });
 
         Command<IRegistryRequest>(Handle);
         Command<object>(m => _journalWork.Handle(m), JournalWork.IsAnswer);

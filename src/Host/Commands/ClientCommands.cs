@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using EduVpnActors.Actors.Api;
 using EduVpnActors.Actors.Configuration;
+using EduVpnActors.Actors.Diagnostics;
 using EduVpnActors.Actors.Discovery.Search;
 using EduVpnActors.Actors.Display;
 using EduVpnActors.Actors.Facade;
@@ -253,7 +254,9 @@ internal static class ClientCommands
     {
         var json = parse.GetValue(HostCommands.JsonOption);
         await using var host = await HostEngine.StartAsync(parse, ct);
-        return await body(host.Engine, json);
+        var exit = await body(host.Engine, json);
+        StartupTrace.Mark("answered");
+        return exit;
     }
 
     /// <summary>Finds an added server by id, URL (in any spelling the engine normalises alike), organization id or list number.</summary>

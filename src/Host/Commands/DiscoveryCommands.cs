@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Globalization;
 using Akka.Actor;
+using EduVpnActors.Actors.Diagnostics;
 using EduVpnActors.Actors.Api;
 using EduVpnActors.Messages.Discovery;
 using EduVpnActors.Messages.Servers;
@@ -26,6 +27,7 @@ internal static class DiscoveryCommands
             await using var engine = await HostEngine.StartAsync(parse, ct);
             var response = await engine.Runtime.Discovery.Ask<ServerSearchResponse>(
                 new SearchServers(parse.GetValue(SearchOption), parse.GetValue(LanguageOption)!), HostEngine.AskTimeout, ct);
+            StartupTrace.Mark("first answer");
             var results = Limit(response.Results, parse.GetValue(LimitOption));
             if (parse.GetValue(HostCommands.JsonOption))
             {
@@ -59,6 +61,7 @@ internal static class DiscoveryCommands
             await using var engine = await HostEngine.StartAsync(parse, ct);
             var response = await engine.Runtime.Discovery.Ask<OrganizationSearchResponse>(
                 new SearchOrganizations(parse.GetValue(SearchOption), parse.GetValue(LanguageOption)!), HostEngine.AskTimeout, ct);
+            StartupTrace.Mark("first answer");
             var results = Limit(response.Results, parse.GetValue(LimitOption));
             if (parse.GetValue(HostCommands.JsonOption))
             {

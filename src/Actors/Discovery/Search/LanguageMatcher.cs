@@ -63,6 +63,13 @@ public static class LanguageMatcher
         return Match(text.Values, languageTag);
     }
 
+    /// <summary>The text in the language best matching <paramref name="languageTag"/>, or <paramref name="fallback"/> when it is empty.</summary>
+    public static string DisplayOr(LocalizedText text, string languageTag, string fallback)
+    {
+        var name = Display(text, languageTag);
+        return string.IsNullOrEmpty(name) ? fallback : name;
+    }
+
     private static string? First(string[] keys, Func<string, bool> predicate)
     {
         foreach (var key in keys)
