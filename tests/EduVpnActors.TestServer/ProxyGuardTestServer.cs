@@ -147,11 +147,12 @@ public sealed partial class ProxyGuardTestServer : IAsyncDisposable
     /// <summary>Kills the server mid-stream: every live connection is reset and nothing listens on the port.</summary>
     public async Task KillAsync()
     {
-        await _running.CancelAsync().ConfigureAwait(false);
+        // Reset before cancelling: a cancelled connection would leave _live and close gracefully (FIN, not RST) first.
         foreach (var connection in _live.Keys)
         {
             Reset(connection);
         }
+        await _running.CancelAsync().ConfigureAwait(false);
         if (_app is { } app)
         {
             _app = null;

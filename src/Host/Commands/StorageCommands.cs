@@ -19,7 +19,10 @@ internal static class StorageCommands
             // Repair respects the engine lock: it never checks or moves a database an engine is using
             // (a missing directory holds nothing to lock or repair).
             using var held = Directory.Exists(dataDir) ? DataDirectoryLock.Acquire(dataDir, HostEngine.LockWaitOf(parse)) : null;
-            var result = StorageHealth.Check(dataDir, EngineConfiguration.Defaults().GetString("eduvpn.database-file-name"));
+            // The database a --config file names (a plain file name in the data directory), else the default one.
+            var settings = HostCommands.ReadConfigFiles(parse).WithFallback(EngineConfiguration.Defaults());
+            var fileName = EngineFiles.RequirePlainFileName("eduvpn.database-file-name", settings.GetString("eduvpn.database-file-name"));
+            var result = StorageHealth.Check(dataDir, fileName);
             var json = parse.GetValue(HostCommands.JsonOption);
             if (result.IsHealthy)
             {

@@ -64,7 +64,11 @@ public sealed class UrlFuzzTests(ITestOutputHelper output)
                 {
                     // Refused as what it is, and the message does not repeat it.
                     Assert.Equal(ApiErrorKind.UrlWithCredentials, e.Kind);
-                    Assert.DoesNotContain(userInfo + "@", e.Message, StringComparison.Ordinal);
+                    // (User info of one to three '*' is the mask itself: the mask "***@" ends in it and reveals nothing.)
+                    if (!"***".EndsWith(userInfo, StringComparison.Ordinal))
+                    {
+                        Assert.DoesNotContain(userInfo + "@", e.Message, StringComparison.Ordinal);
+                    }
                 }
                 throw;
             }

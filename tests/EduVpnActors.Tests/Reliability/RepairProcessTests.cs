@@ -45,5 +45,23 @@ public sealed class RepairProcessTests : IDisposable
         Assert.Equal(before, File.ReadAllBytes(kept));
     }
 
+    [Fact]
+    public async Task Repair_ChecksTheDatabaseTheConfigNames()
+    {
+        var store = _work.Create();
+        var database = Path.Combine(store, "other.db");
+        StorageFiles.Execute(database, "CREATE TABLE notes(id INTEGER PRIMARY KEY, text TEXT);");
+        var config = Path.Combine(_work.Path, "host.conf");
+        File.WriteAllText(config, "eduvpn.discovery.base-url = \"https://127.0.0.1:9/\"\neduvpn.database-file-name = \"other.db\"");
+        var host = new HostProcess(store, config);
+
+        var report = await host.RunAsync(["repair"], null, Timeout);
+
+        Assert.Equal(3, report.ExitCode);
+        Assert.NotNull(report.Json);
+        Assert.Equal(database, report.Json!.RootElement.GetProperty("database").GetString());
+        Assert.False(File.Exists(Path.Combine(store, StorageFiles.DatabaseFileName)));
+    }
+
     public void Dispose() => _work.Dispose();
 }

@@ -172,40 +172,24 @@ internal sealed class GetConfigOperation : RecordOperationActor
 
     private void ChooseProfile(IReadOnlyList<Profile> profiles)
     {
-        var decision = ClientErrors.Guard(() => ProfileChoice.Choose(profiles, _record.ProfileId));
-        if (_request.ProfileId is { } wanted)
+        switch (ClientErrors.Guard(() => HostChoices.ProfileFor(profiles, _record, _request.ProfileId)))
         {
-            UseChosenProfile(profiles, wanted);
-            return;
-        }
-        switch (decision)
-        {
-            case ProfileDecision.Use use:
+            case ProfileStep.Use use:
                 RememberProfile(use.Profile);
                 return;
-            case ProfileDecision.Ask ask:
+            case ProfileStep.ReleaseFirst release:
+                _profile = release.Profile;
+                ReleaseThen(_target);
+                return;
+            case ProfileStep.Refused refused:
+                Fail(refused.Error);
+                return;
+            case ProfileStep.Ask ask:
                 _offered = ask.Profiles;
                 RunSubflow(HostQuestionActor.Props(Operation, new ProfileQuestion(NextId("profile"), ask.Profiles)), "question");
                 Become(ChoosingProfile);
                 return;
         }
-    }
-
-    /// <summary>The host chose the profile for this configuration (<c>--profile</c>): one <c>/info</c> offers, remembered as <c>SetProfile</c> would.</summary>
-    private void UseChosenProfile(IReadOnlyList<Profile> profiles, string wanted)
-    {
-        if (HostChoices.Profile(profiles, wanted, out var profile) is { } wrong)
-        {
-            Fail(wrong);
-            return;
-        }
-        if (profile!.Id == _record.ProfileId || _record.ConfigExpiresAt is null)
-        {
-            RememberProfile(profile);
-            return;
-        }
-        _profile = profile;
-        ReleaseThen(_target);
     }
 
     private void ChoosingProfile()
@@ -291,14 +275,12 @@ internal sealed class GetConfigOperation : RecordOperationActor
     /// <inheritdoc/>
     protected override void OnFailing(ClientError error)
     {
+        // Issued but never handed to the host (unusable, not stored): released best effort (rule 34) so it does
+        // not count against the user until it expires. Nobody waits for the answer.
         if (_issued)
         {
-            // The portal issued a configuration the host never gets (unusable, or not stored): release it
-            // best effort (client rule 34), so it does not count against the user's configurations until it
-            // expires. Nobody waits for the answer: the operation ends now with its own error.
             Deps.Sessions.Tell(Envelope(_target, new ReleaseConfig(NextId("release-unused"), _target.ApiBaseUrl)), ActorRefs.NoSender);
         }
-        base.OnFailing(error);
     }
 
     private void RunSession(SessionCall call, SessionTarget target) =>
