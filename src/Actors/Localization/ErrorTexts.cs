@@ -47,6 +47,7 @@ public static class ErrorTexts
         typeof(StorageProblemKind),
         typeof(ProxyGuardErrorKind),
         typeof(Configuration.EngineFileKind),
+        typeof(HostChoiceText),
     }.ToFrozenSet();
 
     /// <summary>The enum types that have a text for every value.</summary>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.ExceptionServices;
 using EduVpnActors.Actors.Discovery.Search;
 using EduVpnActors.Actors.Facade;
+using EduVpnActors.Actors.Localization;
 using EduVpnActors.Host.Output;
 using EduVpnActors.Messages.Client;
 using EduVpnActors.Messages.Common;
@@ -133,7 +134,7 @@ internal sealed class HostQuestions : IDisposable
         {
             // Scripts and pipes get no prompt (it would wait for keys nobody types): the command fails and says what it would have asked.
             await FailAsync(server, ChoiceFailure("choice_required", HostExit.QuestionCannotBeAsked,
-                $"A {what} must be chosen, and this command cannot ask (stdin is not a terminal, or --json).", what, choices, detail: null));
+                Text(what == Profile ? HostChoiceText.ProfileRequired : HostChoiceText.LocationRequired), what, choices, detail: null));
             return;
         }
         var answer = given ?? await PromptAsync(what, choices, _stop.Token);
@@ -160,10 +161,10 @@ internal sealed class HostQuestions : IDisposable
         : _profile is null ? Location
         : offered.Any(c => string.Equals(c.Id, _location, StringComparison.OrdinalIgnoreCase)) ? Profile : Location;
 
-    private static async Task<string> PromptAsync(string what, IReadOnlyList<Choice> choices, CancellationToken ct)
+    private async Task<string> PromptAsync(string what, IReadOnlyList<Choice> choices, CancellationToken ct)
     {
         var prompt = new SelectionPrompt<Choice>()
-            .Title($"Which {what}?")
+            .Title(Markup.Escape(Text(what == Profile ? HostChoiceText.WhichProfile : HostChoiceText.WhichLocation)))
             .UseConverter(choice => HostConsole.Cell(choice.Label))
             .AddChoices(choices);
         return (await prompt.ShowAsync(HostConsole.Prompts, ct)).Id;
@@ -178,7 +179,8 @@ internal sealed class HostQuestions : IDisposable
             // stdout holds the JSON document (the choices as data); a person watching the script reads them here.
             HostConsole.Error.Line($"the {what}s to choose from ({option}): {string.Join(", ", choices.Select(c => c.Label))}");
         }
-        var hints = new List<FormattableString> { $"Pass one of these as [bold]{option} {(what == Profile ? "ID" : "CC")}[/]:" };
+        var pass = string.Format(_engine.Culture, Text(HostChoiceText.PassOneOf), $"{option} {(what == Profile ? "ID" : "CC")}");
+        var hints = new List<FormattableString> { $"{pass}" };
         hints.AddRange(choices.Select(choice => (FormattableString)$"  {choice.Label}"));
         return new HostCommandException(kind, message, exitCode)
         {
@@ -192,6 +194,9 @@ internal sealed class HostQuestions : IDisposable
             Hints = hints,
         };
     }
+
+    /// <summary>A text of the question in the user's language (the engine's culture).</summary>
+    private string Text(HostChoiceText text) => ErrorTexts.For(text, _engine.Culture);
 
     /// <summary>A name in the user's language (the current UI culture, as the engine's), or null when it has none.</summary>
     private string? Display(LocalizedText? name) =>

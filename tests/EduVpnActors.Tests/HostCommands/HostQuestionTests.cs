@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using EduVpnActors.Actors.Localization;
 using EduVpnActors.Tests.Client;
 using EduVpnActors.Tests.Reliability;
 using EduVpnActors.TestServer;
@@ -110,6 +112,21 @@ public sealed class HostQuestionTests : HostLabTestBase
         Assert.Contains("--profile ID", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("WireGuard Only (wg-only)", run.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("current connection state", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProfileQuestion_CannotBeAsked_SaidInTheUsersLanguage()
+    {
+        await AddInstituteAsync();
+
+        var run = await Host.RunAsync(["connect", Lab.InstituteUrl], null, Timeout,
+            new HostRunOptions(Json: false, new Dictionary<string, string?> { ["LC_ALL"] = "de_DE.UTF-8" }));
+
+        Assert.True(run.ExitCode == 6, $"exit {run.ExitCode}: {run.Stdout} {run.Stderr}");
+        var german = ErrorTexts.For(HostChoiceText.ProfileRequired, CultureInfo.GetCultureInfo("de"));
+        Assert.NotEqual(ErrorTexts.For(HostChoiceText.ProfileRequired, CultureInfo.InvariantCulture), german);
+        Assert.Contains(german, string.Join(' ', run.Stderr.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        Assert.Contains("--profile ID", run.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

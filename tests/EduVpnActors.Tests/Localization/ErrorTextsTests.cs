@@ -37,6 +37,7 @@ public sealed class ErrorTextsTests
         typeof(StorageProblemKind),
         typeof(ProxyGuardErrorKind),
         typeof(EduVpnActors.Actors.Configuration.EngineFileKind),
+        typeof(HostChoiceText),
     ];
 
     public static TheoryData<Type> Enums => new(TranslatedEnums);
