@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Net;
-using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Configuration;
@@ -23,9 +22,6 @@ namespace EduVpnActors.Host.Commands;
 internal static class ProxyGuardCommand
 {
     public const int FatalExitCode = HostExit.ProxyGuardFatal;
-    public const int BadArgumentsExitCode = 1;
-    private const int SigIntExitCode = HostExit.Interrupted;
-    private const int SigTermExitCode = HostExit.Terminated;
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(60);
 
     public static Command Create()
@@ -50,7 +46,7 @@ internal static class ProxyGuardCommand
             {
                 if (!IPAddress.TryParse(text, out var address))
                 {
-                    return BadArguments(json, $"'{text}' is not an IP address");
+                    throw BadArguments($"'{text}' is not an IP address");
                 }
                 addresses.Add(address);
             }
@@ -61,7 +57,7 @@ internal static class ProxyGuardCommand
                 : ProxyGuardPeer.TryParse(setUp.Peer, out _, out var urlError) ? Validate(setUp) : urlError.Message;
             if (invalid is not null)
             {
-                return BadArguments(json, invalid);
+                throw BadArguments(invalid);
             }
             return await RunAsync(Configuration(parse), setUp, wireGuardPort, output, cancellationToken);
         });
@@ -70,26 +66,14 @@ internal static class ProxyGuardCommand
 
     private static async Task<int> RunAsync(Config config, SetUpProxyGuard setUp, int wireGuardPort, ProxyGuardOutput output, CancellationToken cancellationToken)
     {
-        // Which signal stops us decides the exit code; the handler runs before System.CommandLine's (newest first).
-        var signal = 0;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            Interlocked.CompareExchange(ref signal, context.Signal == PosixSignal.SIGTERM ? SigTermExitCode : SigIntExitCode, 0);
-            stop.Cancel();
-        }
-        using var sigInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var sigTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-
+        // The command's token is the host's signal token (HostSignals): SIGINT and SIGTERM cancel it, and say which came.
         using var system = ActorSystem.Create("proxyguard", config);
         var changes = Channel.CreateUnbounded<ProxyGuardStateChanged>();
         var proxy = system.ActorOf(ProxyGuardActor.Props(ProxyGuardSettings.FromConfig(config), ProxyGuardOptions.FromConfig(config)), "proxyguard");
         proxy.Tell(new SubscribeProxyGuardState(system.ActorOf(Props.Create(() => new StateForwarder(changes.Writer)), "state-printer")));
         try
         {
-
-            switch (await proxy.Ask<object>(setUp, AskTimeout, stop.Token))
+            switch (await proxy.Ask<object>(setUp, AskTimeout, cancellationToken))
             {
                 case ProxyGuardSetUpFailed failed:
                     return output.Fatal(failed.Error);
@@ -97,11 +81,11 @@ internal static class ProxyGuardCommand
                     output.Ready(ready, setUp.Peer, wireGuardPort);
                     break;
             }
-            if (await proxy.Ask<object>(new StartProxyGuardTunnel("console", wireGuardPort), AskTimeout, stop.Token) is ProxyGuardRequestRefused refused)
+            if (await proxy.Ask<object>(new StartProxyGuardTunnel("console", wireGuardPort), AskTimeout, cancellationToken) is ProxyGuardRequestRefused refused)
             {
                 return output.Fatal(refused.Error);
             }
-            await foreach (var change in changes.Reader.ReadAllAsync(stop.Token))
+            await foreach (var change in changes.Reader.ReadAllAsync(cancellationToken))
             {
                 output.State(change);
                 if (change.Phase == ProxyGuardPhase.Failed)
@@ -111,12 +95,11 @@ internal static class ProxyGuardCommand
             }
             return 0;
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Both ports are free once the proxy answers.
             await proxy.Ask<ProxyGuardStopped>(new StopProxyGuard("console"), AskTimeout);
-            var code = signal == 0 ? SigIntExitCode : signal;
-            return output.Stopped(code);
+            return output.Stopped(HostSignals.ExitCode ?? HostExit.Interrupted);
         }
         finally
         {
@@ -124,18 +107,8 @@ internal static class ProxyGuardCommand
         }
     }
 
-    private static int BadArguments(bool json, string why)
-    {
-        if (json)
-        {
-            HostOutput.Json(new { error = new { kind = "bad_arguments", message = why } });
-        }
-        else
-        {
-            Console.Error.WriteLine($"proxyguard: {why}");
-        }
-        return BadArgumentsExitCode;
-    }
+    /// <summary>Reported by <see cref="HostFailures"/> like every usage error: exit 1, under <c>--json</c> the one JSON document.</summary>
+    private static HostCommandException BadArguments(string why) => new("bad_arguments", "proxyguard: " + why);
 
     private static string? Validate(SetUpProxyGuard setUp) =>
         setUp.ListenPort is < 0 or > 65535 ? $"the listen port {setUp.ListenPort} is not between 0 and 65535"
@@ -143,18 +116,18 @@ internal static class ProxyGuardCommand
         : setUp.Fwmark < 0 ? $"the fwmark {setUp.Fwmark} is negative"
         : null;
 
-    /// <summary>The engine defaults, the <c>--config</c> files over them, and the actor log off unless <c>--verbose</c> (never on stdout with <c>--json</c>).</summary>
+    /// <summary>
+    /// The engine defaults, the <c>--config</c> files over them (read and checked as every command does), and the actor
+    /// log off unless <c>--verbose</c> (never on stdout with <c>--json</c>).
+    /// </summary>
     private static Config Configuration(ParseResult parse)
     {
-        var overrides = Config.Empty;
-        foreach (var file in parse.GetValue(HostCommands.ConfigOption) ?? [])
-        {
-            overrides = ConfigurationFactory.ParseString(File.ReadAllText(file.FullName)).WithFallback(overrides);
-        }
         var logging = parse.GetValue(HostCommands.VerboseOption) && !parse.GetValue(HostCommands.JsonOption)
             ? "akka.loglevel = INFO"
             : "akka.loglevel = OFF\nakka.stdout-loglevel = OFF";
-        return ConfigurationFactory.ParseString(logging).WithFallback(overrides).WithFallback(EngineConfiguration.Defaults());
+        var config = ConfigurationFactory.ParseString(logging).WithFallback(HostCommands.ReadConfigFiles(parse)).WithFallback(EngineConfiguration.Defaults());
+        EngineConfiguration.Validate(config);
+        return config;
     }
 
     /// <summary>Hands the proxy's state changes to the command's loop.</summary>

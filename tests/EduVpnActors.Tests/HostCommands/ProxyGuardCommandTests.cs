@@ -97,6 +97,20 @@ public sealed partial class ProxyGuardCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BrokenConfigFile_IsAConfigurationError_NamingTheFile()
+    {
+        var broken = Path.Combine(Path.GetDirectoryName(_config)!, "broken.conf");
+        File.WriteAllText(broken, "include \"missing.conf\"");
+        await using var run = ConsoleRun.Start(["--json", "--config", broken, "proxyguard", "--peer", "https://vpn.example.org/", "--listen-port", "0", "--forward-port", "51820"], Wait);
+
+        Assert.Equal(1, await run.ExitAsync());
+        using var document = System.Text.Json.JsonDocument.Parse(run.Stdout);
+        var error = document.RootElement.GetProperty("error");
+        Assert.Equal("configuration", error.GetProperty("kind").GetString());
+        Assert.Contains("missing.conf", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Json_StatesOnStderr_OneDocumentOnStdoutAtTheEnd()
     {
         using var wireGuard = new FakeWireGuard();
