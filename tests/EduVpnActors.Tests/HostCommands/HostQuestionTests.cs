@@ -125,7 +125,7 @@ public sealed class HostQuestionTests : HostLabTestBase
         Assert.True(run.ExitCode == 6, $"exit {run.ExitCode}: {run.Stdout} {run.Stderr}");
         var german = ErrorTexts.For(HostChoiceText.ProfileRequired, CultureInfo.GetCultureInfo("de"));
         Assert.NotEqual(ErrorTexts.For(HostChoiceText.ProfileRequired, CultureInfo.InvariantCulture), german);
-        Assert.Contains(german, string.Join(' ', run.Stderr.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        Assert.Contains(german, run.StderrWords, StringComparison.Ordinal);
         Assert.Contains("--profile ID", run.Stderr, StringComparison.Ordinal);
     }
 

@@ -16,7 +16,12 @@ internal sealed record HostRun(bool Killed, int ExitCode, JsonDocument? Json, in
     public bool Acknowledged => ExitCode == 0 && Json is not null;
 
     /// <summary>Stdout as one line of words: the console wraps long lines (at a space or within a word).</summary>
-    public string Words => string.Join(' ', Stdout.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries));
+    public string Words => WordsOf(Stdout);
+
+    /// <summary>Stderr (errors, hints, prompts) as one line of words, like <see cref="Words"/>.</summary>
+    public string StderrWords => WordsOf(Stderr);
+
+    private static string WordsOf(string text) => string.Join(' ', text.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries));
 }
 
 /// <summary>How one run of the console host is started, beyond its command.</summary>

@@ -31,7 +31,7 @@ public sealed class RepairProcessTests : IDisposable
 
         Assert.Equal(4, refused.ExitCode);
         // Errors and their hints are on stderr (stdout holds results only); the console may wrap lines.
-        Assert.Contains("repair --move-aside", string.Join(' ', refused.Stderr.Split((char[])['\n', '\r', ' '], StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        Assert.Contains("repair --move-aside", refused.StderrWords, StringComparison.Ordinal);
         Assert.Equal(3, report.ExitCode);
         Assert.Contains("Foreign", report.Stdout, StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllBytes(database));
